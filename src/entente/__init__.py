@@ -1,0 +1,1 @@
+"""Entente: collaborative portal for the agents and élus of a territory."""

@@ -1,0 +1,168 @@
+"""Use cases for people: create, invite, edit, deactivate, reactivate, accept an invitation.
+
+Functions named ``do_…`` change state and assume the caller checked permission through
+``entente.core.permissions``; ``check_…`` functions validate and raise ``ValidationError``
+with a French message that forms show next to the right field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from entente.accounts.models import Status, User
+from entente.directory.models import Service
+from entente.organisations.models import MailDomain, Organisation
+
+PERSON_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "status",
+    "job_title",
+    "mandate",
+    "phone",
+    "service",
+    "is_org_admin",
+)
+
+
+def normalise_email(email: str) -> str:
+    return User.objects.normalize_email((email or "").strip()).lower()
+
+
+def check_email_for_organisation(
+    email: str, organisation: Organisation | None, exclude: User | None = None
+) -> str:
+    """Validate an e-mail for a person of ``organisation`` and return it normalised.
+
+    Refused: an address already used by someone else (case-insensitive), and an address
+    whose domain is registered to *another* organisation of the territory. Addresses on
+    domains nobody registered stay allowed: élus often use a personal address.
+    """
+    email = normalise_email(email)
+    taken = User.objects.filter(email__iexact=email)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise ValidationError(
+            {"email": _("Une personne utilise déjà cette adresse e-mail sur la plateforme.")},
+            code="email_taken",
+        )
+    domain = email.rpartition("@")[2]
+    owner = MailDomain.objects.filter(domain=domain).select_related("organisation").first()
+    if owner is not None and owner.organisation_id != getattr(organisation, "pk", None):
+        raise ValidationError(
+            {
+                "email": _(
+                    "Le domaine « %(domain)s » appartient à %(org)s : cette personne doit être "
+                    "créée par cette organisation."
+                )
+                % {"domain": domain, "org": owner.organisation.name}
+            },
+            code="email_other_organisation",
+        )
+    return email
+
+
+def check_service_in_organisation(service: Service | None, organisation: Organisation) -> None:
+    if service is not None and service.organisation_id != organisation.pk:
+        raise ValidationError(
+            {"service": _("Ce service n'appartient pas à votre organisation.")}, code="service_org"
+        )
+
+
+def _apply(person: User, data: dict[str, Any]) -> None:
+    for field in PERSON_FIELDS:
+        if field in data:
+            setattr(person, field, data[field])
+    if person.status != Status.ELU:
+        person.mandate = ""
+
+
+@transaction.atomic
+def do_create_person(
+    actor: User, organisation: Organisation, data: dict[str, Any], invite: bool = True
+) -> User:
+    """Create a person of ``organisation`` (no usable password) and optionally invite them."""
+    email = check_email_for_organisation(data.get("email", ""), organisation)
+    check_service_in_organisation(data.get("service"), organisation)
+    person = User(organisation=organisation)
+    _apply(person, {**data, "email": email})
+    if person.status == Status.GUEST:
+        raise ValidationError({"status": _("Une personne d'une organisation ne peut pas être invitée extérieure.")})
+    person.set_unusable_password()
+    person.full_clean()
+    person.save()
+    if invite:
+        do_send_invitation(actor, person)
+    return person
+
+
+@transaction.atomic
+def do_update_person(actor: User, person: User, data: dict[str, Any]) -> User:
+    """Change a person's identity, job, service or status; the organisation never changes here."""
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if "email" in data:
+        data = {**data, "email": check_email_for_organisation(data["email"], person.organisation, person)}
+    if person.organisation is not None:
+        check_service_in_organisation(data.get("service"), person.organisation)
+    if data.get("is_org_admin") is False and person.pk == actor.pk:
+        raise ValidationError(
+            {"is_org_admin": _("Vous ne pouvez pas retirer votre propre rôle d'administrateur.")}
+        )
+    _apply(person, data)
+    person.full_clean()
+    person.save()
+    return person
+
+
+@transaction.atomic
+def do_deactivate_person(actor: User, person: User) -> User:
+    """End a person's access at once: their sessions stop working on the next request."""
+    if person.pk == actor.pk:
+        raise ValidationError(_("Vous ne pouvez pas désactiver votre propre compte."))
+    person.is_active = False
+    person.deactivated_at = timezone.now()
+    person.save(update_fields=["is_active", "deactivated_at"])
+    return person
+
+
+@transaction.atomic
+def do_reactivate_person(actor: User, person: User) -> User:
+    person.is_active = True
+    person.deactivated_at = None
+    person.save(update_fields=["is_active", "deactivated_at"])
+    return person
+
+
+def do_send_invitation(actor: User | None, person: User) -> None:
+    """Mark ``person`` invited now and e-mail them a one-time link once the transaction commits.
+
+    A new invitation invalidates the previous link (the token covers ``invited_at``).
+    """
+    from entente.accounts.tasks import send_invitation_email
+
+    if person.has_usable_password():
+        raise ValidationError(
+            _("%(name)s a déjà choisi un mot de passe : une invitation n'est plus nécessaire.")
+            % {"name": person}
+        )
+    person.invited_at = timezone.now()
+    person.save(update_fields=["invited_at"])
+    actor_id = actor.pk if actor is not None else None
+    transaction.on_commit(lambda: send_invitation_email.enqueue(person.pk, actor_id))
+
+
+@transaction.atomic
+def do_accept_invitation(person: User, password: str) -> User:
+    """Set the password chosen by an invited person (the invitation link dies with it)."""
+    password_validation.validate_password(password, person)
+    person.set_password(password)
+    person.save(update_fields=["password"])
+    return person

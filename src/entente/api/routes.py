@@ -1,0 +1,14 @@
+"""Collect the viewsets each domain app exposes in its ``api.py``."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from rest_framework.routers import DefaultRouter
+
+API_MODULES = ["entente.organisations.api", "entente.accounts.api"]
+
+
+def register_all(router: DefaultRouter) -> None:
+    for module_name in API_MODULES:
+        import_module(module_name).register(router)

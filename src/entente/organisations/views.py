@@ -1,0 +1,10 @@
+"""Administration console views (placeholder index until the consoles land)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "admin_org/index.html")

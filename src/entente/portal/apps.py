@@ -1,0 +1,10 @@
+"""Django application configuration for portal."""
+
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "entente.portal"
+    label = "portal"
+    verbose_name = "Portail"
+

@@ -1,0 +1,15 @@
+"""Top-level pages: home and the main sections of the navigation."""
+
+from django.urls import path
+
+from entente.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("agenda/", views.coming_soon, {"section": "agenda"}, name="agenda"),
+    path("documents/", views.coming_soon, {"section": "documents"}, name="documents"),
+    path("espaces/", views.coming_soon, {"section": "spaces"}, name="spaces"),
+    path("annuaire/", views.coming_soon, {"section": "directory"}, name="directory"),
+]
