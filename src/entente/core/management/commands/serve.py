@@ -1,0 +1,42 @@
+"""`entente serve`: the development server with DEBUG, gunicorn otherwise."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Sert Entente : serveur de développement si DEBUG, gunicorn sinon."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+
+    def handle(self, *args, bind: str, workers: int, **options) -> None:
+        if settings.DEBUG:
+            self.stdout.write(f"Entente est servi sur http://{bind}/ (Ctrl+C pour arrêter)")
+            call_command("runserver", bind, use_reloader=False)
+            return
+        call_command("collectstatic", interactive=False, verbosity=0)
+        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
+        os.execv(  # noqa: S606 — replaces this process with gunicorn, arguments are ours
+            gunicorn,
+            [
+                gunicorn,
+                "entente.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "-",
+                "--forwarded-allow-ips",
+                os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            ],
+        )
