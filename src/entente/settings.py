@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "entente.accounts",
     "entente.directory",
     "entente.portal",
+    "entente.audit",
     "entente.api",
 ]
 

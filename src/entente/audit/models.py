@@ -1,0 +1,97 @@
+"""Audit events: one append-only chain per organisation (and one for the platform), hash-linked."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    LOGIN = "auth.login", _("Connexion")
+    LOGIN_FAILED = "auth.login_failed", _("Échec de connexion")
+    LOGOUT = "auth.logout", _("Déconnexion")
+    PASSWORD_CHANGED = "auth.password_changed", _("Mot de passe changé")
+    PASSWORD_RESET = "auth.password_reset", _("Mot de passe réinitialisé")
+    INVITATION_ACCEPTED = "auth.invitation_accepted", _("Invitation acceptée")
+    PERSON_CREATED = "people.created", _("Personne créée")
+    PERSON_UPDATED = "people.updated", _("Personne modifiée")
+    PERSON_DEACTIVATED = "people.deactivated", _("Personne désactivée")
+    PERSON_REACTIVATED = "people.reactivated", _("Personne réactivée")
+    PERSON_INVITED = "people.invited", _("Invitation envoyée")
+    ADMIN_GRANTED = "people.admin_granted", _("Rôle d'administrateur accordé")
+    ADMIN_REVOKED = "people.admin_revoked", _("Rôle d'administrateur retiré")
+    ORGANISATION_CREATED = "org.created", _("Organisation créée")
+    ORGANISATION_UPDATED = "org.updated", _("Organisation modifiée")
+    POLICY_UPDATED = "org.policy_updated", _("Politique modifiée")
+
+
+GENESIS = "0" * 64
+
+
+class AuditChain(models.Model):
+    """The head of one chain: locked while appending so two writers never fork the chain."""
+
+    key = models.CharField(max_length=80, unique=True)
+    last_hash = models.CharField(max_length=64, default=GENESIS)
+    length = models.PositiveBigIntegerField(default=0)
+
+
+class AuditEvent(models.Model):
+    """Something that happened, who did it, to what, from where. Never updated, never deleted."""
+
+    chain = models.ForeignKey(AuditChain, on_delete=models.PROTECT, related_name="events")
+    sequence = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=40, choices=EventKind.choices, db_index=True)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["chain_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="audit_event_sequence_unique")
+        ]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.actor_label}"
+
+    def payload(self) -> dict:
+        """The fields covered by the hash (identifiers are frozen as labels and ids)."""
+        return {
+            "chain": self.chain.key,
+            "sequence": self.sequence,
+            "created_at": self.created_at.isoformat(),
+            "kind": self.kind,
+            "organisation": self.organisation_id,
+            "actor": self.actor_label,
+            "target": [self.target_type, self.target_id, self.target_label],
+            "ip": self.ip_address or "",
+            "user_agent": self.user_agent,
+            "data": self.data,
+        }
+
+    def compute_hash(self) -> str:
+        body = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(f"{self.previous_hash}:{body}".encode()).hexdigest()
