@@ -2,7 +2,8 @@
 
 Functions named ``do_…`` change state and assume the caller checked permission through
 ``entente.core.permissions``; ``check_…`` functions validate and raise ``ValidationError``
-with a French message that forms show next to the right field.
+with a French message that forms show next to the right field. Every change is recorded in
+the audit log inside the same transaction.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.accounts.models import Status, User
+from entente.audit.models import EventKind
+from entente.audit.services import record
 from entente.directory.models import Service
 from entente.organisations.models import MailDomain, Organisation
 
@@ -30,6 +35,13 @@ PERSON_FIELDS = (
     "service",
     "is_org_admin",
 )
+
+
+def pending_invitation_q() -> Q:
+    """People invited who have not chosen a password yet (and may still do so)."""
+    return Q(
+        is_active=True, invited_at__isnull=False, password__startswith=UNUSABLE_PASSWORD_PREFIX
+    )
 
 
 def normalise_email(email: str) -> str:
@@ -77,12 +89,32 @@ def check_service_in_organisation(service: Service | None, organisation: Organis
         )
 
 
-def _apply(person: User, data: dict[str, Any]) -> None:
+def check_status_for_member(status: str | None) -> None:
+    if status == Status.GUEST:
+        raise ValidationError(
+            {"status": _("Une personne d'une organisation ne peut pas être invitée extérieure.")},
+            code="status_guest",
+        )
+
+
+def _apply(person: User, data: dict[str, Any]) -> list[str]:
+    """Copy the known fields of ``data`` onto ``person``; return the names of those that changed."""
+    changed = []
     for field in PERSON_FIELDS:
-        if field in data:
+        if field not in data:
+            continue
+        if field == "service":  # compare ids: reading person.service would cost a query
+            if person.service_id != getattr(data["service"], "pk", None):
+                person.service = data["service"]
+                changed.append(field)
+        elif getattr(person, field) != data[field]:
             setattr(person, field, data[field])
-    if person.status != Status.ELU:
+            changed.append(field)
+    if person.status != Status.ELU and person.mandate:
         person.mandate = ""
+        if "mandate" not in changed:
+            changed.append("mandate")
+    return changed
 
 
 @transaction.atomic
@@ -92,13 +124,15 @@ def do_create_person(
     """Create a person of ``organisation`` (no usable password) and optionally invite them."""
     email = check_email_for_organisation(data.get("email", ""), organisation)
     check_service_in_organisation(data.get("service"), organisation)
+    check_status_for_member(data.get("status"))
     person = User(organisation=organisation)
     _apply(person, {**data, "email": email})
-    if person.status == Status.GUEST:
-        raise ValidationError({"status": _("Une personne d'une organisation ne peut pas être invitée extérieure.")})
     person.set_unusable_password()
     person.full_clean()
     person.save()
+    record(EventKind.PERSON_CREATED, actor=actor, target=person, organisation=organisation)
+    if person.is_org_admin:
+        record(EventKind.ADMIN_GRANTED, actor=actor, target=person, organisation=organisation)
     if invite:
         do_send_invitation(actor, person)
     return person
@@ -107,40 +141,79 @@ def do_create_person(
 @transaction.atomic
 def do_update_person(actor: User, person: User, data: dict[str, Any]) -> User:
     """Change a person's identity, job, service or status; the organisation never changes here."""
-    person = User.objects.select_for_update().get(pk=person.pk)
+    person = User.objects.select_for_update().select_related("organisation").get(pk=person.pk)
     if "email" in data:
-        data = {**data, "email": check_email_for_organisation(data["email"], person.organisation, person)}
+        data = {
+            **data,
+            "email": check_email_for_organisation(data["email"], person.organisation, person),
+        }
     if person.organisation is not None:
         check_service_in_organisation(data.get("service"), person.organisation)
-    if data.get("is_org_admin") is False and person.pk == actor.pk:
+        check_status_for_member(data.get("status"))
+    if data.get("is_org_admin") is False and person.pk == actor.pk and person.is_org_admin:
         raise ValidationError(
             {"is_org_admin": _("Vous ne pouvez pas retirer votre propre rôle d'administrateur.")}
         )
-    _apply(person, data)
+    changed = _apply(person, data)
     person.full_clean()
-    person.save()
+    if not changed:
+        return person
+    person.save(update_fields=changed)
+    record(EventKind.PERSON_UPDATED, actor=actor, target=person, fields=sorted(changed))
+    if "is_org_admin" in changed:
+        kind = EventKind.ADMIN_GRANTED if person.is_org_admin else EventKind.ADMIN_REVOKED
+        record(kind, actor=actor, target=person)
+    return person
+
+
+@transaction.atomic
+def do_set_admin(actor: User, person: User, is_admin: bool) -> User:
+    """Grant or remove the organisation administrator role (never one's own)."""
+    if person.pk == actor.pk:
+        raise ValidationError(_("Vous ne pouvez pas changer votre propre rôle d'administrateur."))
+    if person.is_guest:
+        raise ValidationError(_("Une personne invitée de l'extérieur ne peut pas administrer."))
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.is_org_admin == is_admin:
+        return person
+    person.is_org_admin = is_admin
+    person.save(update_fields=["is_org_admin"])
+    record(
+        EventKind.ADMIN_GRANTED if is_admin else EventKind.ADMIN_REVOKED, actor=actor, target=person
+    )
     return person
 
 
 @transaction.atomic
 def do_deactivate_person(actor: User, person: User) -> User:
-    """End a person's access at once: their sessions stop working on the next request."""
+    """End a person's access at once: their sessions stop working on the next request.
+
+    Django's authentication backend refuses inactive people when it reloads the user of a
+    session, so no session needs to be hunted down (and none can be with cache sessions).
+    """
     if person.pk == actor.pk:
         raise ValidationError(_("Vous ne pouvez pas désactiver votre propre compte."))
+    if not person.is_active:
+        return person
     person.is_active = False
     person.deactivated_at = timezone.now()
     person.save(update_fields=["is_active", "deactivated_at"])
+    record(EventKind.PERSON_DEACTIVATED, actor=actor, target=person)
     return person
 
 
 @transaction.atomic
 def do_reactivate_person(actor: User, person: User) -> User:
+    if person.is_active:
+        return person
     person.is_active = True
     person.deactivated_at = None
     person.save(update_fields=["is_active", "deactivated_at"])
+    record(EventKind.PERSON_REACTIVATED, actor=actor, target=person)
     return person
 
 
+@transaction.atomic
 def do_send_invitation(actor: User | None, person: User) -> None:
     """Mark ``person`` invited now and e-mail them a one-time link once the transaction commits.
 
@@ -153,8 +226,14 @@ def do_send_invitation(actor: User | None, person: User) -> None:
             _("%(name)s a déjà choisi un mot de passe : une invitation n'est plus nécessaire.")
             % {"name": person}
         )
+    if not person.is_active:
+        raise ValidationError(
+            _("%(name)s est désactivé·e : réactivez ce compte avant d'envoyer une invitation.")
+            % {"name": person}
+        )
     person.invited_at = timezone.now()
     person.save(update_fields=["invited_at"])
+    record(EventKind.PERSON_INVITED, actor=actor, target=person, actor_label="système")
     actor_id = actor.pk if actor is not None else None
     transaction.on_commit(lambda: send_invitation_email.enqueue(person.pk, actor_id))
 
@@ -165,4 +244,5 @@ def do_accept_invitation(person: User, password: str) -> User:
     password_validation.validate_password(password, person)
     person.set_password(password)
     person.save(update_fields=["password"])
+    record(EventKind.INVITATION_ACCEPTED, actor=person, target=person)
     return person

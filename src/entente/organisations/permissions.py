@@ -10,7 +10,11 @@ Actions on an ``Organisation``:
 - ``manage_structure``: manage its services tree and groups (its own administrators).
 - ``manage_admins``: name or remove its administrators (operators, and its own administrators).
 
-Class-level action: ``create`` (operators only).
+Class-level actions (``obj`` is the ``Organisation`` class):
+
+- ``create``: add a member organisation to the territory (operators only).
+- ``administer``: open the organisations console, which lists every organisation, active or
+  not, with its people counts (operators only).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class OrganisationRules(Rules):
         "manage_structure",
         "manage_admins",
     )
+    class_actions = ("create", "administer")
 
     def visible(self, user: Any) -> QuerySet:
         if user.is_operator:
@@ -51,6 +56,9 @@ class OrganisationRules(Rules):
         return Organisation.objects.filter(is_active=True)
 
     def can_create_any(self, user: Any) -> bool:
+        return user.is_operator
+
+    def can_administer_any(self, user: Any) -> bool:
         return user.is_operator
 
     def can_edit(self, user: Any, obj: Organisation) -> bool:
