@@ -33,21 +33,30 @@ def other_org(db):
 def agent(org):
     from entente.accounts.tests.factories import UserFactory
 
-    return UserFactory(organisation=org, first_name="Agnès", last_name="Martin", email="agnes.martin@valmont.fr")
+    return UserFactory(
+        organisation=org, first_name="Agnès", last_name="Martin", email="agnes.martin@valmont.fr"
+    )
 
 
 @pytest.fixture
 def org_admin(org):
     from entente.accounts.tests.factories import OrgAdminFactory
 
-    return OrgAdminFactory(organisation=org, first_name="Marc", last_name="Durand", email="marc.durand@valmont.fr")
+    return OrgAdminFactory(
+        organisation=org, first_name="Marc", last_name="Durand", email="marc.durand@valmont.fr"
+    )
 
 
 @pytest.fixture
 def other_agent(other_org):
     from entente.accounts.tests.factories import UserFactory
 
-    return UserFactory(organisation=other_org, first_name="Bernard", last_name="Petit", email="bernard.petit@metropole-lac.fr")
+    return UserFactory(
+        organisation=other_org,
+        first_name="Bernard",
+        last_name="Petit",
+        email="bernard.petit@metropole-lac.fr",
+    )
 
 
 @pytest.fixture
@@ -63,7 +72,12 @@ def operator(db):
     from entente.organisations.tests.factories import OrganisationFactory
 
     syndicate = OrganisationFactory(name="Syndicat numérique", slug="syndicat", kind="syndicate")
-    return OperatorFactory(organisation=syndicate, first_name="Sophie", last_name="Leroy", email="sophie.leroy@syndicat.fr")
+    return OperatorFactory(
+        organisation=syndicate,
+        first_name="Sophie",
+        last_name="Leroy",
+        email="sophie.leroy@syndicat.fr",
+    )
 
 
 @pytest.fixture

@@ -181,7 +181,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 # --- Mail --------------------------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Entente <ne-pas-repondre@entente.localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Entente <ne-pas-repondre@entente.localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -56,7 +56,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Vide pour une personne invitée de l'extérieur."),
     )
-    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.AGENT)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.AGENT
+    )
     is_org_admin = models.BooleanField(_("administrateur de l'organisation"), default=False)
     is_operator = models.BooleanField(_("opérateur de la plateforme"), default=False)
     job_title = models.CharField(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -27,5 +28,10 @@ def send_invitation_email(user_id: int, inviter_id: int | None) -> None:
     send_templated_mail(
         "invitation",
         user.email,
-        {"person": user, "inviter": inviter, "link": invitation_link(user)},
+        {
+            "person": user,
+            "inviter": inviter,
+            "link": invitation_link(user),
+            "valid_days": settings.INVITATION_TIMEOUT_DAYS,
+        },
     )

@@ -16,7 +16,7 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
     key_salt = "entente.accounts.tokens.InvitationTokenGenerator"
 
     def _make_hash_value(self, user: Any, timestamp: int) -> str:
-        invited = "" if user.invited_at is None else user.invited_at.replace(microsecond=0).isoformat()
+        invited = "" if user.invited_at is None else user.invited_at.isoformat()
         return f"{user.pk}{user.password}{user.is_active}{invited}{timestamp}"
 
     def check_token(self, user: Any, token: Any) -> bool:

@@ -53,4 +53,6 @@ def e2e_login(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404
     person = get_object_or_404(User, pk=user_id, is_active=True)
     login(request, person, backend=BACKEND)
-    return redirect(request.GET.get("next", "/") if request.GET.get("next", "/").startswith("/") else "/")
+    return redirect(
+        request.GET.get("next", "/") if request.GET.get("next", "/").startswith("/") else "/"
+    )

@@ -7,4 +7,3 @@ class ApiConfig(AppConfig):
     name = "entente.api"
     label = "api"
     verbose_name = "API"
-

@@ -14,7 +14,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 def _as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         return exceptions.ValidationError(detail)
     if isinstance(exc, Http404):
         return exceptions.NotFound("Cet élément n'existe pas ou vous n'y avez pas accès.")
@@ -36,6 +38,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         }
     else:
         codes = exc.get_codes()
-        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
-        response.data = {"code": codes if isinstance(codes, str) else exc.default_code, "detail": detail}
+        detail = (
+            response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        )
+        response.data = {
+            "code": codes if isinstance(codes, str) else exc.default_code,
+            "detail": detail,
+        }
     return response

@@ -20,7 +20,8 @@ class ApiDocsView(SpectacularRedocView):
     @extend_schema(exclude=True)
     def get(self, request: Any, *args: Any, **kwargs: Any):
         response = super().get(request, *args, **kwargs)
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-            "style-src 'self'", "style-src 'self' 'unsafe-inline'"
-        ) + "; worker-src 'self' blob:"
+        response.headers["Content-Security-Policy"] = (
+            CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+            + "; worker-src 'self' blob:"
+        )
         return response

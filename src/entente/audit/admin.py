@@ -7,7 +7,14 @@ from entente.audit.models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "actor_label", "organisation", "target_label", "ip_address"]
+    list_display = [
+        "created_at",
+        "kind",
+        "actor_label",
+        "organisation",
+        "target_label",
+        "ip_address",
+    ]
     list_filter = ["kind", "organisation"]
     search_fields = ["actor_label", "target_label"]
 

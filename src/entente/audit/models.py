@@ -39,6 +39,9 @@ class AuditChain(models.Model):
     last_hash = models.CharField(max_length=64, default=GENESIS)
     length = models.PositiveBigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.key} ({self.length})"
+
 
 class AuditEvent(models.Model):
     """Something that happened, who did it, to what, from where. Never updated, never deleted."""
@@ -70,7 +73,9 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["chain_id", "sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["chain", "sequence"], name="audit_event_sequence_unique")
+            models.UniqueConstraint(
+                fields=["chain", "sequence"], name="audit_event_sequence_unique"
+            )
         ]
         indexes = [models.Index(fields=["organisation", "-created_at"])]
 

@@ -63,7 +63,9 @@ def storage_from_url(url: str, var: Path) -> dict:
         }
     parsed = urlparse(url)
     if parsed.scheme not in {"s3", "s3+http", "s3+https"}:
-        raise ValueError(f"STORAGE_URL: schéma non pris en charge « {parsed.scheme} » (attendu : s3)")
+        raise ValueError(
+            f"STORAGE_URL: schéma non pris en charge « {parsed.scheme} » (attendu : s3)"
+        )
     query = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
     options: dict[str, object] = {
         "bucket_name": parsed.hostname or "",

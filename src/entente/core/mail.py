@@ -14,7 +14,9 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def send_templated_mail(template: str, to: str, context: dict[str, Any], language: str = "fr") -> None:
+def send_templated_mail(
+    template: str, to: str, context: dict[str, Any], language: str = "fr"
+) -> None:
     """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` and send them to ``to``."""
     with translation.override(language):
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip()

@@ -45,13 +45,17 @@ class Rules:
         """Instance-level decision; dispatches to ``can_<action>``."""
         method: Callable[[Any, models.Model], bool] | None = getattr(self, f"can_{action}", None)
         if method is None:
-            raise ImproperlyConfigured(f"{type(self).__name__} ne connaît pas l'action « {action} »")
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} ne connaît pas l'action « {action} »"
+            )
         return bool(method(user, obj))
 
     def check_class(self, user: Any, action: str) -> bool:
         method: Callable[[Any], bool] | None = getattr(self, f"can_{action}_any", None)
         if method is None:
-            raise ImproperlyConfigured(f"{type(self).__name__} ne connaît pas l'action « {action} »")
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} ne connaît pas l'action « {action} »"
+            )
         return bool(method(user))
 
     def can_view(self, user: Any, obj: models.Model) -> bool:
@@ -130,6 +134,10 @@ def require(user: Any, action: str, obj: type[models.Model] | models.Model) -> N
     """
     if can(user, action, obj):
         return
-    if isinstance(obj, models.Model) and "view" in rules_for(obj).actions and can(user, "view", obj):
+    if (
+        isinstance(obj, models.Model)
+        and "view" in rules_for(obj).actions
+        and can(user, "view", obj)
+    ):
         raise PermissionDenied("Vous n'avez pas le droit de faire cette action.")
     raise Http404("Cette page n'existe pas ou vous n'y avez pas accès.")

@@ -44,7 +44,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
         logger.exception("readyz: storage unreachable")
         checks["storage"] = "error"
     ready = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if ready else "error", **checks}, status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "error", **checks}, status=200 if ready else 503
+    )
 
 
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:

@@ -69,14 +69,19 @@ class Group(models.Model):
     name = models.CharField(_("nom"), max_length=150, validators=[validate_plain_text])
     description = models.CharField(_("description"), max_length=300, blank=True)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("membres"), related_name="member_groups", blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("membres"),
+        related_name="member_groups",
+        blank=True,
     )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("groupe")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="group_unique_name_in_org")
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="group_unique_name_in_org"
+            )
         ]
 
     def __str__(self) -> str:

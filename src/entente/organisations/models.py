@@ -55,7 +55,9 @@ class MailDomain(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="mail_domains"
     )
-    domain = models.CharField(_("domaine"), max_length=253, unique=True, validators=[validate_domain])
+    domain = models.CharField(
+        _("domaine"), max_length=253, unique=True, validators=[validate_domain]
+    )
 
     class Meta:
         ordering = ["domain"]
@@ -91,7 +93,9 @@ class Policy(models.Model):
     external_sharing_allowed = models.BooleanField(
         _("partage hors de l'organisation autorisé"), default=True
     )
-    guests_allowed = models.BooleanField(_("invitation de personnes extérieures autorisée"), default=True)
+    guests_allowed = models.BooleanField(
+        _("invitation de personnes extérieures autorisée"), default=True
+    )
     public_links_allowed = models.BooleanField(_("liens publics autorisés"), default=True)
     public_link_max_days = models.PositiveSmallIntegerField(
         _("durée maximale d'un lien public (jours)"),

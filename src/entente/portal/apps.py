@@ -7,4 +7,3 @@ class PortalConfig(AppConfig):
     name = "entente.portal"
     label = "portal"
     verbose_name = "Portail"
-

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 COMING = {
     "agenda": (
         _("Agenda"),
-        _("Planifier une réunion avec des personnes d'autres communes, voir leurs disponibilités, réserver une salle."),
+        _(
+            "Planifier une réunion avec des personnes d'autres communes, voir leurs disponibilités, réserver une salle."
+        ),
     ),
     "documents": (
         _("Documents"),
@@ -36,5 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def coming_soon(request: HttpRequest, section: str) -> HttpResponse:
     title, description = COMING[section]
     return render(
-        request, "portal/coming_soon.html", {"title": title, "description": description, "section": section}
+        request,
+        "portal/coming_soon.html",
+        {"title": title, "description": description, "section": section},
     )

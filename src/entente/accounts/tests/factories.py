@@ -17,7 +17,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Sequence(lambda n: f"Prénom{n}")
     last_name = factory.Sequence(lambda n: f"Nom{n}")
     email = factory.LazyAttributeSequence(
-        lambda o, n: f"personne{n}@{o.organisation.slug if o.organisation else 'exterieur.example'}.fr"
+        lambda o, n: (
+            f"personne{n}@{o.organisation.slug if o.organisation else 'exterieur.example'}.fr"
+        )
     )
     status = Status.AGENT
 

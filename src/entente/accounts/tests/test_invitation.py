@@ -38,6 +38,7 @@ def test_invitation_email_has_a_working_link(invited, mailoutbox):
     assert message.to == ["nouvelle@valmont.fr"]
     assert "Commune de Valmont" in message.subject
     assert "l'administrateur" in message.body  # plain text, not HTML-escaped
+    assert "valable 14 jours" in message.body
     link = re.search(r"http://\S+/compte/invitation/\S+/", message.body).group(0)
     assert path_of(link).startswith("/compte/invitation/")
     assert message.alternatives and "Choisir mon mot de passe" in message.alternatives[0][0]

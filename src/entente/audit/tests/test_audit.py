@@ -14,9 +14,13 @@ pytestmark = pytest.mark.django_db
 
 def test_sign_in_success_failure_and_sign_out_are_recorded(client, agent):
     client.post("/compte/login/", {"login": agent.email, "password": "wrong password"})
-    client.post("/compte/login/", {"login": agent.email, "password": TEST_PASSWORD}, REMOTE_ADDR="192.0.2.7")
+    client.post(
+        "/compte/login/", {"login": agent.email, "password": TEST_PASSWORD}, REMOTE_ADDR="192.0.2.7"
+    )
     client.post("/compte/logout/")
-    kinds = list(AuditEvent.objects.filter(organisation=agent.organisation).values_list("kind", flat=True))
+    kinds = list(
+        AuditEvent.objects.filter(organisation=agent.organisation).values_list("kind", flat=True)
+    )
     assert kinds == [EventKind.LOGIN_FAILED, EventKind.LOGIN, EventKind.LOGOUT]
     login = AuditEvent.objects.get(kind=EventKind.LOGIN)
     assert login.actor == agent and login.ip_address == "192.0.2.7"
@@ -71,7 +75,9 @@ def test_verify_command(org, org_admin, agent, capsys):
         call_command("audit", "verify", "--org", "inconnue")
 
 
-def test_admins_see_their_organisation_events_only(org, other_org, org_admin, other_admin, agent, operator):
+def test_admins_see_their_organisation_events_only(
+    org, other_org, org_admin, other_admin, agent, operator
+):
     mine = record(EventKind.PERSON_UPDATED, actor=org_admin, target=agent)
     theirs = record(EventKind.PERSON_UPDATED, actor=other_admin, target=other_admin)
     assert list(visible(org_admin, AuditEvent)) == [mine]

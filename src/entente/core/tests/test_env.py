@@ -64,7 +64,9 @@ def test_production_settings_pass_the_deploy_checks(tmp_path):
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "ENTENTE_TESTING", "DATABASE_URL"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "ENTENTE_TESTING", "DATABASE_URL"}
+    }
     env.update(ENTENTE_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="entente.settings")
     result = subprocess.run(
         [sys.executable, "-m", "entente", "check", "--deploy", "--fail-level", "WARNING"],

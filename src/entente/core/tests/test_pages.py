@@ -35,7 +35,12 @@ def test_admins_and_operators_see_the_administration_link(client, org_admin, ope
 
 @pytest.mark.parametrize(
     ("url", "title"),
-    [("/agenda/", "Agenda"), ("/documents/", "Documents"), ("/espaces/", "Espaces"), ("/annuaire/", "Annuaire")],
+    [
+        ("/agenda/", "Agenda"),
+        ("/documents/", "Documents"),
+        ("/espaces/", "Espaces"),
+        ("/annuaire/", "Annuaire"),
+    ],
 )
 def test_sections_to_come_say_so_honestly(signed_in, url, title):
     response = signed_in.get(url)

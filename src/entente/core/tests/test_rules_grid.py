@@ -86,7 +86,9 @@ def test_abilities_lists_every_action(org_admin, agent):
 # --- organisations ------------------------------------------------------------------------------
 
 
-def test_organisations_are_seen_by_members_of_the_territory_not_by_guests(org, other_org, agent, guest, operator):
+def test_organisations_are_seen_by_members_of_the_territory_not_by_guests(
+    org, other_org, agent, guest, operator
+):
     dormant = OrganisationFactory(is_active=False)
     assert set(visible(agent, Organisation)) >= {org, other_org}
     assert dormant not in visible(agent, Organisation)
@@ -95,7 +97,15 @@ def test_organisations_are_seen_by_members_of_the_territory_not_by_guests(org, o
 
 
 @pytest.mark.parametrize(
-    ("who", "create", "edit", "edit_policies", "manage_people", "manage_structure", "manage_admins"),
+    (
+        "who",
+        "create",
+        "edit",
+        "edit_policies",
+        "manage_people",
+        "manage_structure",
+        "manage_admins",
+    ),
     [
         ("agent", False, False, False, False, False, False),
         ("org_admin", False, False, True, True, True, True),
@@ -104,7 +114,9 @@ def test_organisations_are_seen_by_members_of_the_territory_not_by_guests(org, o
         ("guest", False, False, False, False, False, False),
     ],
 )
-def test_organisation_rules(request, org, who, create, edit, edit_policies, manage_people, manage_structure, manage_admins):
+def test_organisation_rules(
+    request, org, who, create, edit, edit_policies, manage_people, manage_structure, manage_admins
+):
     user = request.getfixturevalue(who)
     assert can(user, "create", Organisation) is create
     assert can(user, "edit", org) is edit
@@ -137,7 +149,9 @@ def test_directory_visibility_follows_each_organisations_policy(org, other_org, 
     assert set(visible(other_agent, User)) >= {other_agent}
 
 
-def test_people_of_a_deactivated_organisation_leave_the_directory(org, other_org, agent, other_agent):
+def test_people_of_a_deactivated_organisation_leave_the_directory(
+    org, other_org, agent, other_agent
+):
     other_org.is_active = False
     other_org.save()
     assert other_agent not in visible(agent, User)
@@ -209,7 +223,9 @@ def test_visible_people_is_one_query(django_assert_num_queries, agent, other_age
 # --- services and groups ------------------------------------------------------------------------
 
 
-def test_services_are_part_of_the_directory_and_only_their_admins_change_them(org, other_org, agent, org_admin, other_admin, guest):
+def test_services_are_part_of_the_directory_and_only_their_admins_change_them(
+    org, other_org, agent, org_admin, other_admin, guest
+):
     service = ServiceFactory(organisation=org)
     foreign = ServiceFactory(organisation=other_org)
     assert set(visible(agent, Service)) >= {service, foreign}
@@ -220,7 +236,9 @@ def test_services_are_part_of_the_directory_and_only_their_admins_change_them(or
     assert not can(agent, "edit", service)
 
 
-def test_groups_stay_inside_their_organisation(org, other_org, agent, org_admin, other_agent, guest):
+def test_groups_stay_inside_their_organisation(
+    org, other_org, agent, org_admin, other_agent, guest
+):
     group = GroupFactory(organisation=org)
     assert group in visible(agent, Group)
     assert group not in visible(other_agent, Group)

@@ -14,7 +14,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     kind = OrganisationKind.COMMUNE
     name = factory.Sequence(lambda n: f"Commune {n}")
     slug = factory.Sequence(lambda n: f"commune-{n}")
-    policy = factory.RelatedFactory("entente.organisations.tests.factories.PolicyFactory", "organisation")
+    policy = factory.RelatedFactory(
+        "entente.organisations.tests.factories.PolicyFactory", "organisation"
+    )
     domain = factory.RelatedFactory(
         "entente.organisations.tests.factories.MailDomainFactory",
         "organisation",

@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["verify"])
-        parser.add_argument("--org", help="identifiant court de l'organisation (sans : la plateforme)")
+        parser.add_argument(
+            "--org", help="identifiant court de l'organisation (sans : la plateforme)"
+        )
 
     def handle(self, *args, action: str, org: str | None, **options) -> None:
         organisation_id = None
