@@ -27,6 +27,12 @@ class EventKind(models.TextChoices):
     ORGANISATION_CREATED = "org.created", _("Organisation créée")
     ORGANISATION_UPDATED = "org.updated", _("Organisation modifiée")
     POLICY_UPDATED = "org.policy_updated", _("Politique modifiée")
+    SERVICE_CREATED = "structure.service_created", _("Service créé")
+    SERVICE_UPDATED = "structure.service_updated", _("Service modifié")
+    SERVICE_DELETED = "structure.service_deleted", _("Service supprimé")
+    GROUP_CREATED = "structure.group_created", _("Groupe créé")
+    GROUP_UPDATED = "structure.group_updated", _("Groupe modifié")
+    GROUP_DELETED = "structure.group_deleted", _("Groupe supprimé")
 
 
 GENESIS = "0" * 64

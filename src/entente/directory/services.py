@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from entente.accounts.models import User
+from entente.audit.models import EventKind
+from entente.audit.services import record
 from entente.core.validators import validate_phone
 from entente.directory.models import MAX_SERVICE_DEPTH, Group, Service
 from entente.organisations.models import Organisation
@@ -202,14 +204,20 @@ def _save_service(organisation: Organisation, service: Service, data: dict[str, 
 @transaction.atomic
 def do_create_service(actor: User, organisation: Organisation, data: dict[str, Any]) -> Service:
     """Add a service to ``organisation``'s tree (under ``data["parent"]``, or as a root)."""
-    return _save_service(organisation, Service(organisation=organisation), data)
+    service = _save_service(organisation, Service(organisation=organisation), data)
+    record(EventKind.SERVICE_CREATED, actor=actor, target=service, organisation=organisation)
+    return service
 
 
 @transaction.atomic
 def do_update_service(actor: User, service: Service, data: dict[str, Any]) -> Service:
     """Rename a service, change its contact details, or move it under another parent."""
     service = Service.objects.select_related("organisation").get(pk=service.pk)
-    return _save_service(service.organisation, service, data)
+    service = _save_service(service.organisation, service, data)
+    record(
+        EventKind.SERVICE_UPDATED, actor=actor, target=service, organisation=service.organisation
+    )
+    return service
 
 
 @transaction.atomic
@@ -237,6 +245,9 @@ def do_delete_service(actor: User, service: Service) -> None:
             % {"name": service.name, "what": _(" et ").join(reasons)},
             code="service_not_empty",
         )
+    record(
+        EventKind.SERVICE_DELETED, actor=actor, target=service, organisation=service.organisation
+    )
     service.delete()
 
 
@@ -300,17 +311,22 @@ def _save_group(group: Group, data: dict[str, Any]) -> Group:
 @transaction.atomic
 def do_create_group(actor: User, organisation: Organisation, data: dict[str, Any]) -> Group:
     """Create a group of ``organisation`` with its name, description and members."""
-    return _save_group(Group(organisation=organisation), data)
+    group = _save_group(Group(organisation=organisation), data)
+    record(EventKind.GROUP_CREATED, actor=actor, target=group, organisation=organisation)
+    return group
 
 
 @transaction.atomic
 def do_update_group(actor: User, group: Group, data: dict[str, Any]) -> Group:
     """Rename a group, change its description or replace its members."""
     group = Group.objects.select_for_update().get(pk=group.pk)
-    return _save_group(group, data)
+    group = _save_group(group, data)
+    record(EventKind.GROUP_UPDATED, actor=actor, target=group, organisation=group.organisation)
+    return group
 
 
 @transaction.atomic
 def do_delete_group(actor: User, group: Group) -> None:
     """Delete a group (its members keep their accounts; only the grouping disappears)."""
+    record(EventKind.GROUP_DELETED, actor=actor, target=group, organisation=group.organisation)
     group.delete()

@@ -181,3 +181,26 @@ def test_delete_a_group(org, org_admin, agent):
     services.do_delete_group(org_admin, group)
     assert not Group.objects.filter(pk=group.pk).exists()
     assert agent.member_groups.count() == 0
+
+
+def test_structure_changes_are_audited(org, org_admin):
+    from entente.audit.models import AuditEvent, EventKind
+    from entente.audit.services import verify_chain
+    from entente.directory import services
+
+    service = services.do_create_service(org_admin, org, {"name": "Voirie"})
+    services.do_update_service(org_admin, service, {"name": "Voirie et réseaux"})
+    services.do_delete_service(org_admin, service)
+    group = services.do_create_group(org_admin, org, {"name": "Comité", "members": [org_admin]})
+    services.do_update_group(org_admin, group, {"description": "Réunion du lundi"})
+    services.do_delete_group(org_admin, group)
+    kinds = list(AuditEvent.objects.filter(organisation=org).values_list("kind", flat=True))
+    assert kinds == [
+        EventKind.SERVICE_CREATED,
+        EventKind.SERVICE_UPDATED,
+        EventKind.SERVICE_DELETED,
+        EventKind.GROUP_CREATED,
+        EventKind.GROUP_UPDATED,
+        EventKind.GROUP_DELETED,
+    ]
+    assert verify_chain(org.pk).ok
