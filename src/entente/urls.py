@@ -9,10 +9,12 @@ from entente.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("compte/sso/", include("entente.identity.urls")),
     path("compte/", include("entente.accounts.urls")),
     path("compte/", include("allauth.urls")),
     path("admin-org/", include("entente.organisations.urls")),
     path("api/", include("entente.api.urls")),
+    path("scim/v2/", include("entente.provisioning.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("", include("entente.portal.urls")),

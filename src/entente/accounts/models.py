@@ -128,3 +128,42 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def has_pending_invitation(self) -> bool:
         return self.invited_at is not None and not self.has_usable_password()
+
+
+class AppPassword(models.Model):
+    """A named, revocable password for one client (CalDAV, WebDAV, desktop sync, API script).
+
+    The secret is random and high-entropy, so it is stored as a SHA-256 digest and found by
+    an indexed lookup: checking it costs one query, never a slow password hash per request.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="app_passwords")
+    name = models.CharField(_("nom"), max_length=100, validators=[validate_plain_text])
+    prefix = models.CharField(
+        max_length=12, help_text=_("Début du mot de passe, pour le reconnaître.")
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_client = models.CharField(max_length=200, blank=True)
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("mot de passe d'application")
+        verbose_name_plural = _("mots de passe d'application")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="app_password_unique_active_name",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

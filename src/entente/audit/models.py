@@ -33,6 +33,23 @@ class EventKind(models.TextChoices):
     GROUP_CREATED = "structure.group_created", _("Groupe créé")
     GROUP_UPDATED = "structure.group_updated", _("Groupe modifié")
     GROUP_DELETED = "structure.group_deleted", _("Groupe supprimé")
+    MFA_ADDED = "auth.mfa_added", _("Second facteur ajouté")
+    MFA_REMOVED = "auth.mfa_removed", _("Second facteur retiré")
+    MFA_FAILED = "auth.mfa_failed", _("Échec du second facteur")
+    RECOVERY_CODES_GENERATED = "auth.recovery_codes", _("Codes de secours générés")
+    SESSION_REVOKED = "auth.session_revoked", _("Session fermée")
+    FORCED_SIGN_OUT = "auth.forced_sign_out", _("Déconnexion forcée par un administrateur")
+    THROTTLED = "auth.throttled", _("Connexions bloquées temporairement")
+    APP_PASSWORD_CREATED = "auth.app_password_created", _("Mot de passe d'application créé")
+    APP_PASSWORD_REVOKED = "auth.app_password_revoked", _("Mot de passe d'application révoqué")
+    SSO_LOGIN = "sso.login", _("Connexion par l'identifiant de l'organisation")
+    SSO_LINKED = "sso.linked", _("Compte relié au fournisseur d'identité")
+    SSO_PROVIDER_UPDATED = "sso.provider_updated", _("Fournisseur d'identité configuré")
+    SCIM_TOKEN_CREATED = "scim.token_created", _("Jeton de provisionnement créé")
+    SCIM_TOKEN_REVOKED = "scim.token_revoked", _("Jeton de provisionnement révoqué")
+    SCIM_CHANGE = "scim.change", _("Modification par provisionnement (SCIM)")
+    CSV_IMPORT = "people.csv_import", _("Import de personnes (CSV)")
+    GUEST_INVITED = "people.guest_invited", _("Personne extérieure invitée")
 
 
 GENESIS = "0" * 64

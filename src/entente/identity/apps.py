@@ -1,0 +1,9 @@
+"""Single sign-on per organisation (OIDC: ProConnect, LemonLDAP::NG, Keycloak)."""
+
+from django.apps import AppConfig
+
+
+class IdentityConfig(AppConfig):
+    name = "entente.identity"
+    label = "identity"
+    verbose_name = "Fournisseurs d'identité"

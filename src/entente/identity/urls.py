@@ -1,0 +1,4 @@
+"""Single sign-on URLs (filled by the identity app)."""
+
+app_name = "identity"
+urlpatterns: list = []

@@ -1,0 +1,9 @@
+"""Provisioning of people: SCIM 2.0 per organisation and CSV import."""
+
+from django.apps import AppConfig
+
+
+class ProvisioningConfig(AppConfig):
+    name = "entente.provisioning"
+    label = "provisioning"
+    verbose_name = "Provisionnement"
