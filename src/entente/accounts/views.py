@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,6 +46,12 @@ def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResp
         messages.success(request, _("Bienvenue ! Votre mot de passe est enregistré."))
         return redirect("portal:home")
     return render(request, "accounts/accept_invitation.html", {"form": form, "person": person})
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """The person's account hub: identity and links to every security setting."""
+    return render(request, "accounts/account.html")
 
 
 def e2e_login(request: HttpRequest, user_id: int) -> HttpResponse:

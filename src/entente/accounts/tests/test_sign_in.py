@@ -140,3 +140,12 @@ def test_other_users_are_unaffected_by_a_failed_login(client):
     person = UserFactory()
     client.post(LOGIN, {"login": person.email, "password": "wrong"})
     assert client.login(email=person.email, password=TEST_PASSWORD)
+
+
+def test_account_hub_links_every_security_setting(client, agent):
+    client.force_login(agent, backend="allauth.account.auth_backends.AuthenticationBackend")
+    body = client.get("/compte/").content.decode()
+    assert "agnes.martin@valmont.fr" in body
+    assert 'href="/compte/password/change/"' in body
+    assert 'href="/compte/2fa/"' in body
+    assert 'href="/compte/sessions/"' in body
