@@ -141,7 +141,7 @@ def do_create_person(
 @transaction.atomic
 def do_update_person(actor: User, person: User, data: dict[str, Any]) -> User:
     """Change a person's identity, job, service or status; the organisation never changes here."""
-    person = User.objects.select_for_update().select_related("organisation").get(pk=person.pk)
+    person = User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=person.pk)
     if "email" in data:
         data = {
             **data,
