@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test browser lint format clean
+.PHONY: run test install install-test browser gettext messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,19 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
-install-test: $(VENV)/.installed-test node_modules/.installed browser
+## GNU gettext: the tests check that every interface string is in the catalogues
+gettext:
+	@command -v xgettext >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; fi; }
+
+## Refresh the catalogues after changing interface strings (then translate the new English entries)
+messages: install gettext
+	cd src/entente && ../../$(BIN)/entente makemessages -l en -l fr --no-obsolete --ignore '*/tests/*' --ignore test_settings.py
+	msgen --force-po -o src/entente/locale/fr/LC_MESSAGES/django.po src/entente/locale/fr/LC_MESSAGES/django.po
+	cd src/entente && ../../$(BIN)/entente compilemessages
+
+install-test: $(VENV)/.installed-test node_modules/.installed browser gettext
 
 ## Install the test dependencies and run the whole suite (unit, views, browser + axe-core)
 test: install-test
