@@ -74,7 +74,8 @@ def register(model: type[models.Model]) -> Callable[[type[Rules]], type[Rules]]:
 
 
 def rules_for(model_or_obj: type[models.Model] | models.Model) -> Rules:
-    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    # ``__class__``, not ``type()``: request.user is a lazy proxy whose type() is the proxy's.
+    model = model_or_obj if isinstance(model_or_obj, type) else model_or_obj.__class__
     model = getattr(model, "_meta", None) and model._meta.concrete_model or model
     try:
         return _REGISTRY[model]

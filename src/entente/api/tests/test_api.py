@@ -75,3 +75,11 @@ def test_writes_are_not_allowed_on_read_only_endpoints(api):
     response = api.post("/api/v1/people/", {"email": "x@valmont.fr"}, format="json")
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_me_with_a_browser_session(client, agent):
+    """request.user is a lazy proxy there: the permission engine must see through it."""
+    client.force_login(agent, backend="allauth.account.auth_backends.AuthenticationBackend")
+    response = client.get("/api/v1/people/me/")
+    assert response.status_code == 200
+    assert response.json()["abilities"]["view"] is True
