@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "entente.accounts.mfa.SecondFactorMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
@@ -250,6 +251,7 @@ SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", ["security.W021"])
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "entente.core.authentication.AppPasswordBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -279,3 +281,28 @@ LOGGING = {
 E2E_LOGIN_SHORTCUT = TESTING and env_bool("ENTENTE_E2E_SHORTCUT")
 CSRF_FAILURE_VIEW = "entente.core.views.csrf_failure"
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+
+# --- MFA and sessions ---
+# Who must have a second factor, the last factor that cannot be removed, French messages
+# (entente.accounts.mfa); closing a session is recorded in the audit log
+# (entente.accounts.sessions).
+MFA_ADAPTER = "entente.accounts.mfa.MFAAdapter"
+USERSESSIONS_ADAPTER = "entente.accounts.sessions.UserSessionsAdapter"
+# A code from the step before or after the current one is accepted: phone clocks drift.
+MFA_TOTP_TOLERANCE = 1
+
+# --- App passwords ---
+# Active app passwords a person may hold at once (CalDAV, WebDAV, desktop clients, scripts).
+APP_PASSWORDS_MAX_ACTIVE = env_int("APP_PASSWORDS_MAX_ACTIVE", 50)
+
+# --- Single sign-on (identity app) ---
+# Each organisation registers its OpenID Connect provider at run time (entente.identity): the
+# sign-in page routes by mail domain, allauth's SocialApp rows follow the console's settings.
+SOCIALACCOUNT_ADAPTER = "entente.identity.adapter.SocialAccountAdapter"
+# Extends entente.accounts.adapter.AccountAdapter: remembers the provider's id_token and signs
+# out at the provider too (RP-initiated logout).
+ACCOUNT_ADAPTER = "entente.identity.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    **globals().get("ACCOUNT_FORMS", {}),
+    "login": "entente.identity.forms.EmailFirstLoginForm",
+}

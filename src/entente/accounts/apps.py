@@ -9,4 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Comptes"
 
     def ready(self) -> None:
-        from entente.accounts import permissions  # noqa: F401  (registers the permission rules)
+        # permissions registers the rules; receivers hooks allauth's second-factor events
+        from entente.accounts import permissions, receivers  # noqa: F401
+
+        receivers.connect()

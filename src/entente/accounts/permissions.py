@@ -1,4 +1,4 @@
-"""Permission rules for people.
+"""Permission rules for people and their app passwords.
 
 Who sees whom (``visible``):
 
@@ -17,6 +17,19 @@ Actions on a ``User``:
 - ``deactivate`` / ``reactivate``: end or restore their access (same people; never oneself).
 - ``invite``: send (again) the e-mail with a one-time link to choose a password.
 - ``set_admin``: grant or remove the organisation administrator role (never on oneself).
+- ``sign_out``: end all their open sessions at once, on every device (same people as
+  ``deactivate``; never oneself: one's own sessions are closed from "Sessions ouvertes").
+
+App passwords (``visible``): a person sees their own; an organisation's administrators also
+see those of their organisation's people (to cut off a lost device); operators see all.
+
+Actions on an ``AppPassword``:
+
+- ``view``: see its name, prefix, creation and last use (never the secret: it is not kept).
+- ``revoke``: stop it working at once (its owner, their organisation's administrators,
+  operators).
+- ``create`` (class-level): create one for oneself (every active person; operators also create
+  them for others from the command line).
 """
 
 from __future__ import annotations
@@ -25,7 +38,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from entente.accounts.models import User
+from entente.accounts.models import AppPassword, User
 from entente.core.permissions import Rules, register
 from entente.organisations.models import DirectoryVisibility
 from entente.organisations.permissions import is_admin_of
@@ -40,7 +53,7 @@ def manages(actor: Any, person: User) -> bool:
 
 @register(User)
 class UserRules(Rules):
-    actions = ("view", "edit", "deactivate", "reactivate", "invite", "set_admin")
+    actions = ("view", "edit", "deactivate", "reactivate", "invite", "set_admin", "sign_out")
 
     def visible(self, user: Any) -> QuerySet:
         if user.is_operator:
@@ -64,6 +77,9 @@ class UserRules(Rules):
     def can_deactivate(self, user: Any, obj: User) -> bool:
         return obj.pk != user.pk and obj.is_active and manages(user, obj)
 
+    def can_sign_out(self, user: Any, obj: User) -> bool:
+        return obj.pk != user.pk and obj.is_active and manages(user, obj)
+
     def can_reactivate(self, user: Any, obj: User) -> bool:
         return not obj.is_active and manages(user, obj)
 
@@ -74,3 +90,28 @@ class UserRules(Rules):
         if obj.pk == user.pk or obj.is_guest:
             return False
         return is_admin_of(user, obj.organisation_id) or bool(user.is_operator)
+
+
+@register(AppPassword)
+class AppPasswordRules(Rules):
+    actions = ("view", "revoke")
+    class_actions = ("create",)
+
+    def visible(self, user: Any) -> QuerySet:
+        if user.is_operator:
+            return AppPassword.objects.all()
+        mine = Q(user_id=user.pk)
+        if is_admin_of(user, user.organisation_id):
+            mine |= Q(user__organisation_id=user.organisation_id)
+        return AppPassword.objects.filter(mine)
+
+    def can_view(self, user: Any, obj: AppPassword) -> bool:
+        if obj.user_id == user.pk or user.is_operator:
+            return True
+        return is_admin_of(user, obj.user.organisation_id)
+
+    def can_revoke(self, user: Any, obj: AppPassword) -> bool:
+        return obj.revoked_at is None and self.can_view(user, obj)
+
+    def can_create_any(self, user: Any) -> bool:
+        return True

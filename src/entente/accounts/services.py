@@ -1,4 +1,4 @@
-"""Use cases for people: create, invite, edit, deactivate, reactivate, accept an invitation.
+"""Use cases for people: create, invite, edit, (de)activate, sign out, accept an invitation.
 
 Functions named ``do_…`` change state and assume the caller checked permission through
 ``entente.core.permissions``; ``check_…`` functions validate and raise ``ValidationError``
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.accounts.models import Status, User
+from entente.accounts.sessions import end_all_sessions
 from entente.audit.models import EventKind
 from entente.audit.services import record
 from entente.directory.models import Service
@@ -186,10 +187,10 @@ def do_set_admin(actor: User, person: User, is_admin: bool) -> User:
 
 @transaction.atomic
 def do_deactivate_person(actor: User, person: User) -> User:
-    """End a person's access at once: their sessions stop working on the next request.
+    """End a person's access at once: their account is closed and their sessions ended.
 
-    Django's authentication backend refuses inactive people when it reloads the user of a
-    session, so no session needs to be hunted down (and none can be with cache sessions).
+    Django's authentication backend already refuses inactive people when it reloads the user
+    of a session; the sessions are ended too, so that nothing of them is left behind.
     """
     if person.pk == actor.pk:
         raise ValidationError(_("Vous ne pouvez pas désactiver votre propre compte."))
@@ -199,7 +200,25 @@ def do_deactivate_person(actor: User, person: User) -> User:
     person.deactivated_at = timezone.now()
     person.save(update_fields=["is_active", "deactivated_at"])
     record(EventKind.PERSON_DEACTIVATED, actor=actor, target=person)
+    end_all_sessions(person)
     return person
+
+
+@transaction.atomic
+def do_force_sign_out(actor: User, person: User) -> int:
+    """End every open session of ``person``, on every device; return how many were open.
+
+    Their account stays active: they may sign in again at once (after a lost phone, say, with
+    a new password or second factor). Sessions are ended outside the database's reach when
+    they live in the cache, so a rollback does not bring them back; ending too many is safe.
+    """
+    if person.pk == actor.pk:
+        raise ValidationError(
+            _("Pour fermer vos propres sessions, utilisez la page « Sessions ouvertes ».")
+        )
+    ended = end_all_sessions(person)
+    record(EventKind.FORCED_SIGN_OUT, actor=actor, target=person, sessions=ended)
+    return ended
 
 
 @transaction.atomic

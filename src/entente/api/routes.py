@@ -6,7 +6,11 @@ from importlib import import_module
 
 from rest_framework.routers import DefaultRouter
 
-API_MODULES = ["entente.organisations.api", "entente.accounts.api"]
+API_MODULES = [
+    "entente.organisations.api",
+    "entente.accounts.api",
+    "entente.accounts.api_app_passwords",
+]
 
 
 def register_all(router: DefaultRouter) -> None:

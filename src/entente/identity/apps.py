@@ -7,3 +7,6 @@ class IdentityConfig(AppConfig):
     name = "entente.identity"
     label = "identity"
     verbose_name = "Fournisseurs d'identité"
+
+    def ready(self) -> None:
+        from entente.identity import permissions  # noqa: F401

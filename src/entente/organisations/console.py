@@ -24,6 +24,8 @@ SECTIONS = [
     ("services", _("Services"), "admin_org:services", "manage_structure"),
     ("groups", _("Groupes"), "admin_org:groups", "manage_structure"),
     ("policies", _("Politiques"), "admin_org:policies", "edit_policies"),
+    ("sso", _("Connexion (SSO)"), "admin_org:sso", "edit_policies"),
+    ("provisioning", _("Provisionnement"), "admin_org:provisioning", "manage_people"),
 ]
 
 

@@ -1,7 +1,8 @@
 """Administration consoles: admins manage their organisation; operators the organisations."""
 
-from django.urls import path
+from django.urls import include, path
 
+from entente.identity import views as identity_views
 from entente.organisations import views, views_operator, views_people, views_structure
 
 app_name = "admin_org"
@@ -17,6 +18,7 @@ urlpatterns = [
     ),
     path("personnes/<int:pk>/reactiver/", views_people.person_reactivate, name="person_reactivate"),
     path("personnes/<int:pk>/inviter/", views_people.person_invite, name="person_invite"),
+    path("personnes/<int:pk>/deconnecter/", views_people.person_sign_out, name="person_sign_out"),
     # structure: services tree and groups
     path("services/", views_structure.service_tree, name="services"),
     path("services/nouveau/", views_structure.service_create, name="service_create"),
@@ -28,6 +30,10 @@ urlpatterns = [
     path("groupes/<int:pk>/supprimer/", views_structure.group_delete, name="group_delete"),
     # policies of the admin's own organisation
     path("politiques/", views.policies, name="policies"),
+    # single sign-on: the organisation's identity provider (entente.identity)
+    path("connexion/", identity_views.provider_edit, name="sso"),
+    # provisioning: SCIM tokens and CSV import (pages of the provisioning app)
+    path("provisionnement/", include("entente.provisioning.console_urls")),
     # operators: organisations of the territory and their administrators
     path("organisations/", views_operator.organisation_list, name="organisations"),
     path("organisations/nouvelle/", views_operator.organisation_create, name="organisation_create"),
@@ -46,6 +52,11 @@ urlpatterns = [
         "organisations/<slug:slug>/politiques/",
         views.policies,
         name="organisation_policies",
+    ),
+    path(
+        "organisations/<slug:slug>/connexion/",
+        identity_views.provider_edit,
+        name="organisation_sso",
     ),
     path(
         "organisations/<slug:slug>/admins/",

@@ -167,6 +167,27 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def person_sign_out(request: HttpRequest, pk: int) -> HttpResponse:
+    """End all the person's sessions at once (a lost phone, a shared computer left signed in)."""
+    person = _person(request, pk, "sign_out")
+    try:
+        ended = services.do_force_sign_out(request.user, person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if ended:
+            text = _(
+                "%(name)s est déconnecté·e de tous ses appareils. Son compte reste actif : "
+                "la personne peut se reconnecter."
+            )
+        else:
+            text = _("%(name)s n'avait aucune session ouverte : rien à fermer.")
+        messages.success(request, text % {"name": person})
+    return redirect("admin_org:person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
 def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk, "reactivate")
     services.do_reactivate_person(request.user, person)

@@ -7,3 +7,6 @@ class ProvisioningConfig(AppConfig):
     name = "entente.provisioning"
     label = "provisioning"
     verbose_name = "Provisionnement"
+
+    def ready(self) -> None:
+        from entente.provisioning import permissions  # noqa: F401  (registers the permission rules)

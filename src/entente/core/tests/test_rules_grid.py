@@ -80,6 +80,7 @@ def test_abilities_lists_every_action(org_admin, agent):
         "reactivate": False,
         "invite": True,
         "set_admin": True,
+        "sign_out": True,
     }
 
 
