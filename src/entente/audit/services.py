@@ -60,7 +60,10 @@ def record(
         kind=str(kind),
         organisation_id=org_id,
         actor=actor if actor_is_user else None,
-        actor_label=(actor.email if actor_is_user else actor_label)[:254],
+        # a person → their e-mail; an automated actor (SCIM token, import) → its own label
+        actor_label=(actor.email if actor_is_user else actor_label or getattr(actor, "label", ""))[
+            :254
+        ],
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_label=_label(target),

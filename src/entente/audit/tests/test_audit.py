@@ -84,3 +84,13 @@ def test_admins_see_their_organisation_events_only(
     assert list(visible(other_admin, AuditEvent)) == [theirs]
     assert visible(agent, AuditEvent).count() == 0
     assert set(visible(operator, AuditEvent)) >= {mine, theirs}
+
+
+def test_automated_actors_are_named_by_their_label(org, agent):
+    from entente.provisioning.services import AutomatedActor
+
+    event = record(
+        EventKind.PERSON_UPDATED, actor=AutomatedActor(label="SCIM : jeton RH"), target=agent
+    )
+    assert event.actor is None
+    assert event.actor_label == "SCIM : jeton RH"
