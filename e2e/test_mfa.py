@@ -22,6 +22,10 @@ LOGIN = "/compte/login/"
 ENROL = "/compte/securite/double-authentification/"
 AUTHENTICATE = "/compte/2fa/authenticate/"
 RECOVERY_CODES = "/compte/2fa/recovery-codes/"
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
 
 
 class _Localhost:
@@ -95,9 +99,7 @@ def virtual_security_key(page) -> tuple:
     return cdp, added["authenticatorId"]
 
 
-def test_an_admin_enrols_an_authenticator_app_then_signs_in_with_a_code(
-    page, visit, audit, org
-):
+def test_an_admin_enrols_an_authenticator_app_then_signs_in_with_a_code(page, visit, audit, org):
     admin = OrgAdminFactory(organisation=org, first_name="Marc", second_factor=False)
     sign_in_with_password(page, visit, audit, admin)
     assert urlsplit(page.url).path == ENROL, "a new admin is led to enrolment first"
@@ -163,11 +165,9 @@ def test_a_guest_adds_a_security_key_then_signs_in_with_it(page, visit, audit):
     visit("/compte/2fa/webauthn/")
     assert page.get_by_role("rowheader", name="Empreinte du portable").is_visible()
     page.get_by_role("link", name="Retirer Empreinte du portable").click()
-    page.wait_for_url(lambda url: "/remove/" in url)
+    page.wait_for_load_state()
     audit()
-    page.get_by_role("button", name="Retirer la clé").click()
-    page.wait_for_url(path_is("/compte/2fa/webauthn/"))
-    audit()
+    assert urlsplit(page.url).path == "/compte/2fa/webauthn/", "the only key stays"
     assert "Vous ne pouvez pas retirer votre dernière méthode" in page.locator("main").inner_text()
     sign_out(page, audit)
 
@@ -194,7 +194,32 @@ def test_the_security_pages_of_an_enrolled_admin(page, sign_in_as, visit, audit,
     page.wait_for_url(path_is(RECOVERY_CODES))
     audit()
     assert page.locator("#recovery-codes li").count() == 10
+
+    # a security key beside the app: it can be renamed, and removed (the app remains)
+    virtual_security_key(page)
     visit("/compte/2fa/webauthn/")
+    page.get_by_role("link", name="Ajouter une clé de sécurité").click()
+    page.wait_for_url(path_is("/compte/2fa/webauthn/add/"))
+    audit()
+    page.get_by_role("button", name="Ajouter la clé").click()
+    page.wait_for_url(path_is("/compte/2fa/"))
+    audit()
+    visit("/compte/2fa/webauthn/")
+    page.get_by_role("link", name="Renommer Ma clé de sécurité").click()
+    page.wait_for_url(lambda url: url.endswith("/edit/"))
+    audit()
+    page.get_by_label("Nom de la clé").fill("Clé bleue")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url(path_is("/compte/2fa/webauthn/"))
+    audit()
+    page.get_by_role("link", name="Retirer Clé bleue").click()
+    page.wait_for_url(lambda url: url.endswith("/remove/"))
+    audit()
+    page.get_by_role("button", name="Retirer la clé").click()
+    page.wait_for_url(path_is("/compte/2fa/webauthn/"))
+    audit()
+    assert "Clé de sécurité retirée" in page.locator(".messages").inner_text()
+    assert page.get_by_role("rowheader").count() == 0
     visit("/compte/2fa/reauthenticate/")
     visit(ENROL)  # already enrolled: back to the overview
     assert urlsplit(page.url).path == "/compte/2fa/"
@@ -204,11 +229,7 @@ def test_a_person_closes_a_session_and_an_admin_signs_someone_out(
     browser, page, sign_in_as, visit, audit, live_server, org, org_admin
 ):
     agent = UserFactory(organisation=org, first_name="Agnès")
-    phone = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", user_agent="Mozilla/5.0 (iPhone; CPU iPhone "
-        "OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 "
-        "Mobile/15E148 Safari/604.1",
-    )
+    phone = browser.new_context(base_url=live_server.url, locale="fr-FR", user_agent=IPHONE)
     try:
         other = phone.new_page()
         other.goto(LOGIN)

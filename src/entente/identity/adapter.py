@@ -28,7 +28,9 @@ logger = logging.getLogger(__name__)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    def get_provider(self, request: HttpRequest, provider: str, client_id: str | None = None) -> Any:
+    def get_provider(
+        self, request: HttpRequest, provider: str, client_id: str | None = None
+    ) -> Any:
         instance = super().get_provider(request, provider, client_id=client_id)
         app = getattr(instance, "app", None)
         if app is not None and is_organisation_provider_id(app.provider_id):

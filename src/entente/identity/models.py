@@ -87,7 +87,9 @@ class IdentityProvider(models.Model):
     claim_email = models.CharField(_("adresse e-mail"), max_length=100, blank=True)
     claim_service = models.CharField(_("service"), max_length=100, blank=True)
     claim_job_title = models.CharField(_("fonction"), max_length=100, blank=True)
-    acr_values = models.CharField(_("niveau d'authentification demandé (acr_values)"), max_length=200, blank=True)
+    acr_values = models.CharField(
+        _("niveau d'authentification demandé (acr_values)"), max_length=200, blank=True
+    )
     allow_local_password = models.BooleanField(
         _("connexion par mot de passe encore permise"), default=True
     )

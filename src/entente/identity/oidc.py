@@ -106,7 +106,9 @@ def check_url(url: str) -> str:
         forbidden = ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_reserved
         if forbidden or (ip.is_loopback and not (local and local_http_allowed())):
             raise OidcError(
-                _("L'adresse « %(url)s » désigne un réseau interdit : indiquez l'adresse publique du fournisseur.")
+                _(
+                    "L'adresse « %(url)s » désigne un réseau interdit : indiquez l'adresse publique du fournisseur."
+                )
                 % {"url": url},
                 code="forbidden_network",
             )
@@ -170,7 +172,9 @@ def fetch_discovery(issuer: str) -> dict[str, Any]:
     """Fetch and check ``<issuer>/.well-known/openid-configuration``; return what we keep of it."""
     issuer = normalise_issuer(issuer)
     url = issuer + WELL_KNOWN
-    response = _get(url, what=_("Le fournisseur d'identité"), headers={"Accept": "application/json"})
+    response = _get(
+        url, what=_("Le fournisseur d'identité"), headers={"Accept": "application/json"}
+    )
     document = _json(
         response,
         _(
@@ -202,7 +206,9 @@ def fetch_discovery(issuer: str) -> dict[str, Any]:
     response_types = document.get("response_types_supported")
     if isinstance(response_types, list) and "code" not in response_types:
         raise OidcError(
-            _("Le fournisseur n'accepte pas le flux « code d'autorisation » utilisé par la plateforme."),
+            _(
+                "Le fournisseur n'accepte pas le flux « code d'autorisation » utilisé par la plateforme."
+            ),
             code="no_code_flow",
         )
     return {key: document[key] for key in KEPT_METADATA if key in document}
@@ -293,11 +299,15 @@ def verify_jwt(
         ) from None
     if userinfo:
         if "iss" in claims and normalise_issuer(str(claims["iss"])) != normalise_issuer(issuer):
-            raise OidcError(_("La réponse userinfo signée vient d'un autre émetteur."), "userinfo_iss")
+            raise OidcError(
+                _("La réponse userinfo signée vient d'un autre émetteur."), "userinfo_iss"
+            )
         audiences = claims.get("aud")
         audiences = [audiences] if isinstance(audiences, str) else audiences
         if audiences is not None and audience not in audiences:
-            raise OidcError(_("La réponse userinfo signée est destinée à un autre client."), "userinfo_aud")
+            raise OidcError(
+                _("La réponse userinfo signée est destinée à un autre client."), "userinfo_aud"
+            )
     return claims
 
 
@@ -322,7 +332,11 @@ def fetch_userinfo(
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if content_type == "application/jwt":
         return verify_jwt(
-            response.text.strip(), jwks_uri=jwks_uri, issuer=issuer, audience=client_id, userinfo=True
+            response.text.strip(),
+            jwks_uri=jwks_uri,
+            issuer=issuer,
+            audience=client_id,
+            userinfo=True,
         )
     if signed_required:
         raise OidcError(

@@ -136,7 +136,10 @@ def check_discovery(issuer: str) -> dict[str, Any]:
 
 
 def check_and_save_provider(
-    actor: User, organisation: Organisation, data: dict[str, Any], request: HttpRequest | None = None
+    actor: User,
+    organisation: Organisation,
+    data: dict[str, Any],
+    request: HttpRequest | None = None,
 ) -> IdentityProvider:
     """Validate an organisation's provider settings (discovery included) and save them.
 
@@ -238,9 +241,7 @@ def sync_social_app(provider: IdentityProvider) -> SocialApp | None:
         return None
     app = apps.first() or SocialApp(provider=ALLAUTH_PROVIDER, provider_id=provider.provider_id)
     metadata = provider.metadata
-    auth_methods = metadata.get("token_endpoint_auth_methods_supported") or [
-        "client_secret_basic"
-    ]
+    auth_methods = metadata.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     app.name = provider.name[:40]
     app.client_id = provider.client_id
     app.secret = provider.client_secret
@@ -533,7 +534,9 @@ def _accept(
 # --- starting and ending a single sign-on session --------------------------------------------
 
 
-def redirect_page(request: HttpRequest, url: str, provider: IdentityProvider, leaving: bool) -> HttpResponse:
+def redirect_page(
+    request: HttpRequest, url: str, provider: IdentityProvider, leaving: bool
+) -> HttpResponse:
     """A page that sends the browser on to the provider.
 
     A plain redirect answering a form would be blocked by the platform's Content-Security-Policy
@@ -545,7 +548,11 @@ def redirect_page(request: HttpRequest, url: str, provider: IdentityProvider, le
 
 
 def start_sso(
-    request: HttpRequest, provider: IdentityProvider, *, login_hint: str = "", next_url: str | None = None
+    request: HttpRequest,
+    provider: IdentityProvider,
+    *,
+    login_hint: str = "",
+    next_url: str | None = None,
 ) -> HttpResponse:
     """Send the person to their organisation's provider (allauth keeps the state in the session)."""
     from entente.identity.views import render_sso_error

@@ -26,6 +26,8 @@ from entente.provisioning.importing import ImportReport
 from entente.provisioning.models import ScimToken
 from entente.provisioning.permissions import may_manage_tokens, may_provision
 
+#: beyond this many changes, the import takes too long for a web request: use the command
+CONSOLE_MAX_CHANGES = 3000
 NEW_SECRET_KEY = "provisioning_new_token"
 UPLOAD_KEY = "provisioning_upload"
 SECTION = "provisioning"
@@ -74,7 +76,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
             reverse("provisioning:root", args=[organisation.slug])
         ),
     }
-    return render_console(request, "provisioning/tokens.html", context, SECTION)
+    response = render_console(request, "provisioning/tokens.html", context, SECTION)
+    if new:
+        response["Cache-Control"] = "no-store"  # the secret must not stay in any cache
+    return response
 
 
 @login_required
@@ -193,6 +198,12 @@ def import_people(request: HttpRequest) -> HttpResponse:
             dry_run=True,
             deactivate_missing=options["deactivate_missing"],
         )
+        if report.ok and len(report.changed) > CONSOLE_MAX_CHANGES:
+            report.error = _(
+                "Ce fichier change %(count)d comptes : c'est trop pour la console (%(max)d au "
+                "plus). Découpez-le en plusieurs fichiers, ou demandez à un opérateur de lancer "
+                "« entente import-people » sur le serveur."
+            ) % {"count": len(report.changed), "max": CONSOLE_MAX_CHANGES}
         context.update(report=report, parsed=parsed, file_name=options["name"], options=options)
         if report.ok:
             context["confirm_key"] = _store_upload(request, organisation, data, options)

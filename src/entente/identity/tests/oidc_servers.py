@@ -84,7 +84,9 @@ class MockProvider:
     def authorize(self, authorization_url: str, sub: str) -> str:
         """Do what the person does on the provider's page: pick ``sub`` and accept. Returns the
         address the provider sends the browser back to (our callback, with code and state)."""
-        response = requests.post(authorization_url, data={"sub": sub}, allow_redirects=False, timeout=5)
+        response = requests.post(
+            authorization_url, data={"sub": sub}, allow_redirects=False, timeout=5
+        )
         assert response.status_code == 302, response.text[:500]
         return response.headers["Location"]
 
@@ -129,9 +131,7 @@ class ProConnectLikeProvider:
         )
         self._codes: dict[str, _Grant] = {}
         self._tokens: dict[str, _Grant] = {}
-        self._server = make_server(
-            HOST, 0, self.wsgi, threaded=True, request_handler=_QuietHandler
-        )
+        self._server = make_server(HOST, 0, self.wsgi, threaded=True, request_handler=_QuietHandler)
         self.port = self._server.server_port
         self.issuer = f"http://{HOST}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -145,7 +145,9 @@ class ProConnectLikeProvider:
     # --- helpers for tests -------------------------------------------------------------------
 
     def authorize(self, authorization_url: str, sub: str) -> str:
-        response = requests.post(authorization_url, data={"sub": sub}, allow_redirects=False, timeout=5)
+        response = requests.post(
+            authorization_url, data={"sub": sub}, allow_redirects=False, timeout=5
+        )
         assert response.status_code == 302, response.text[:500]
         return response.headers["Location"]
 

@@ -10,8 +10,8 @@ from django.test import Client
 from entente.accounts.models import User
 from entente.accounts.tests.factories import TEST_PASSWORD
 from entente.identity.models import ProviderKind
-from entente.identity.providers import check_acr
 from entente.identity.oidc import OidcError
+from entente.identity.providers import check_acr
 from entente.identity.tests.conftest import (
     REFRESH,
     configure,
@@ -53,7 +53,14 @@ def test_proconnect_sign_in_with_signed_userinfo_and_acr(client, org, proconnect
     params = query_of(authorization_url)
     assert params["acr_values"] == "eidas1"
     assert params["login_hint"] == EMAIL
-    assert set(params["scope"].split()) == {"openid", "email", "given_name", "usual_name", "uid", "siret"}
+    assert set(params["scope"].split()) == {
+        "openid",
+        "email",
+        "given_name",
+        "usual_name",
+        "uid",
+        "siret",
+    }
 
     response = sso_sign_in(client, proconnect, EMAIL, "pc-1")
 
@@ -91,7 +98,9 @@ def test_proconnect_userinfo_must_be_signed(client, proconnect, proconnect_org):
     assert not User.objects.filter(email=EMAIL).exists()
 
 
-def test_a_userinfo_answer_signed_with_an_unknown_key_is_refused(client, proconnect, proconnect_org):
+def test_a_userinfo_answer_signed_with_an_unknown_key_is_refused(
+    client, proconnect, proconnect_org
+):
     proconnect.sign_userinfo_with_unknown_key = True
     response = sso_sign_in(client, proconnect, EMAIL, "pc-1")
     assert response.status_code == 401
@@ -101,7 +110,9 @@ def test_a_userinfo_answer_signed_with_an_unknown_key_is_refused(client, proconn
 
 def test_a_generic_provider_may_answer_userinfo_in_json_or_as_a_jwt(client, org, proconnect):
     proconnect.users["pc-2"] = {"email": EMAIL, "given_name": "Claire", "family_name": "F"}
-    configure(org, proconnect.issuer, kind=ProviderKind.LEMONLDAP, claim_service="", claim_job_title="")
+    configure(
+        org, proconnect.issuer, kind=ProviderKind.LEMONLDAP, claim_service="", claim_job_title=""
+    )
     proconnect.userinfo_as_jwt = False
     assert sso_sign_in(Client(), proconnect, EMAIL, "pc-2").status_code == 302
     proconnect.userinfo_as_jwt = True
@@ -123,7 +134,9 @@ def test_a_replayed_callback_is_refused(client, proconnect, proconnect_org):
 # --- sign-out at the provider ------------------------------------------------------------------
 
 
-def test_sign_out_ends_the_session_at_the_provider_with_id_token_hint(client, proconnect, proconnect_org):
+def test_sign_out_ends_the_session_at_the_provider_with_id_token_hint(
+    client, proconnect, proconnect_org
+):
     sso_sign_in(client, proconnect, EMAIL, "pc-1")
 
     response = client.post("/compte/logout/")

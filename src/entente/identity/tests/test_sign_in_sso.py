@@ -39,9 +39,7 @@ def test_two_organisations_sign_in_through_their_own_providers(
     ServiceFactory(organisation=other_org, name="Voirie")
     provider_a.set_user(
         "a-001",
-        claims(
-            "alice.moreau@valmont.fr", department="urbanisme", job_title="Instructrice ADS"
-        ),
+        claims("alice.moreau@valmont.fr", department="urbanisme", job_title="Instructrice ADS"),
     )
     provider_b.set_user(
         "b-001",
@@ -199,9 +197,7 @@ def test_a_person_of_another_organisation_with_that_address_is_not_linked(
 def test_services_are_matched_never_created(org, sso_a, provider_a):
     ServiceFactory(organisation=org, name="Urbanisme")
     before = Service.objects.count()
-    provider_a.set_user(
-        "a-600", claims("alice.moreau@valmont.fr", department="Service inconnu")
-    )
+    provider_a.set_user("a-600", claims("alice.moreau@valmont.fr", department="Service inconnu"))
     sso_sign_in(Client(), provider_a, "alice.moreau@valmont.fr", "a-600")
     assert User.objects.get(email="alice.moreau@valmont.fr").service is None
     assert Service.objects.count() == before

@@ -91,7 +91,9 @@ def test_a_new_token_is_shown_once(org_admin, org):
     )
     assert response.status_code == 302
     token = ScimToken.objects.get(organisation=org)
-    page = client.get("/admin-org/provisionnement/").content.decode()
+    shown = client.get("/admin-org/provisionnement/")
+    assert shown["Cache-Control"] == "no-store"
+    page = shown.content.decode()
     start = page.index('id="new-token-value"')
     secret = page[start:].split('value="', 1)[1].split('"', 1)[0]
     assert secret.startswith(token.prefix) and services.find_token(secret) == token
@@ -170,3 +172,12 @@ def test_confirmation_with_a_forged_key_does_nothing(org_admin):
     response = client.post("/admin-org/provisionnement/import/", {"confirm": "forged"})
     assert response.status_code == 302
     assert counts() == before
+
+
+def test_too_many_changes_for_the_console_point_to_the_command(org_admin, monkeypatch):
+    from entente.provisioning import views
+
+    monkeypatch.setattr(views, "CONSOLE_MAX_CHANGES", 1)
+    text = "email;prenom;nom\na@valmont.fr;A;A\nb@valmont.fr;B;B\n"
+    body = upload(signed_in(org_admin), text).content.decode()
+    assert "trop pour la console" in body and 'name="confirm"' not in body
