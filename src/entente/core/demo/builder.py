@@ -22,18 +22,13 @@ from django.utils import timezone
 from entente.accounts.models import User
 from entente.audit.models import EventKind
 from entente.audit.services import record
-from entente.core.demo.data import DEMO_PASSWORD
+from entente.core.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from entente.core.demo.plan import TerritoryPlan, territory
 from entente.core.validators import validate_domain
 from entente.directory.models import Group, Service
 from entente.organisations.models import MailDomain, Organisation, Policy
 
-try:  # who must add a second factor at sign-in (the rule lives with the accounts)
-    from entente.accounts.mfa import requires_second_factor
-except ImportError:  # pragma: no cover — a platform without the second-factor rules
-
-    def requires_second_factor(user: User) -> bool:
-        return False
+from entente.accounts.mfa import requires_second_factor
 
 
 ACTOR_LABEL = "entente demo"
@@ -54,7 +49,7 @@ class AccountLine:
     organisation: str
     email: str
     password_works: bool  # does the announced password open this account?
-    second_factor: bool  # must add a second factor at the first sign-in
+    second_factor: bool  # signs in with the demo authenticator key as second factor
 
 
 @dataclass
@@ -102,6 +97,7 @@ def load_demo(password: str | None = None) -> DemoResult:
         service_ids = _services(plan, orgs, result)
         _people(plan, orgs, service_ids, secret, result)
         _groups(plan, orgs, result)
+        result.created["authenticators"] = _second_factors(plan)
         if password is not None:
             result.passwords_changed = _reset_passwords(plan, secret)
         result.accounts = _accounts(plan, secret)
@@ -323,6 +319,32 @@ def _groups(plan: TerritoryPlan, orgs: dict[str, Organisation], result: DemoResu
         if (key[0], email) in people
     ]
     through.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
+
+def _second_factors(plan: TerritoryPlan) -> int:
+    """Give the demo key as authenticator app to every demo account that must have one, so
+    that admins and operators can sign in to the demo with any TOTP app (or `oathtool`)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    emails = [person.email for person in plan.people if not person.pending]
+    people = User.objects.filter(email__in=emails, is_active=True).select_related(
+        "organisation__policy"
+    )
+    enrolled = set(
+        Authenticator.objects.filter(
+            user__email__in=emails, type=Authenticator.Type.TOTP
+        ).values_list("user_id", flat=True)
+    )
+    missing = [
+        Authenticator(
+            user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt(DEMO_TOTP_SECRET)}
+        )
+        for user in people
+        if user.pk not in enrolled and requires_second_factor(user)
+    ]
+    Authenticator.objects.bulk_create(missing, batch_size=BATCH_SIZE)
+    return len(missing)
 
 
 def _reset_passwords(plan: TerritoryPlan, secret: _Password) -> int:

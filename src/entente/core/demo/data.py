@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 
 #: password of every demo account unless ``entente demo --password`` says otherwise
 DEMO_PASSWORD = "entente-demo-2026"
+#: base32 key of the authenticator app of the demo accounts that must have a second factor
+#: (admins, operators, organisations requiring it): published, like the password.
+DEMO_TOTP_SECRET = "IVXHIZLOORSS2ZDFNVXS2MRQGI3CC4JR"
 
 #: seed of the generator: change it and every generated person changes
 SEED = "entente-demo/orbelle"

@@ -212,3 +212,30 @@ def test_the_demo_refuses_a_platform_in_service_unless_forced(db, settings):
     assert not Organisation.objects.exists()
     run_demo("--force")
     assert Organisation.objects.count() == 11
+
+
+def test_accounts_that_need_a_second_factor_get_the_published_demo_key(db):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import (
+        TOTP,
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    from entente.accounts.mfa import must_enrol, requires_second_factor
+    from entente.core.demo import load_demo
+    from entente.core.demo.data import DEMO_TOTP_SECRET
+
+    load_demo()
+    marc = User.objects.get(email="marc.delmas@mairie-lauzieres.fr")
+    agnes = User.objects.get(email="agnes.lefevre@ville-bellerive.fr")
+    assert requires_second_factor(marc) and not must_enrol(marc)
+    assert not Authenticator.objects.filter(user=agnes).exists()
+    totp = Authenticator.objects.get(user=marc, type=Authenticator.Type.TOTP)
+    counter = next(iter(yield_hotp_counters_from_time()))
+    code = format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter))
+    assert TOTP(totp).validate_code(code)  # the printed key opens Marc's account
+    count = Authenticator.objects.count()
+    load_demo()
+    assert Authenticator.objects.count() == count

@@ -77,7 +77,9 @@ def test_compiled_catalogue_matches_the_po_file(language):
         catalogue = gettext.GNUTranslations(handle)
     for entry in parse_po(directory / "django.po"):
         if "msgid_plural" in entry:
-            assert catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1) == entry["msgstr"][0]
+            assert (
+                catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1) == entry["msgstr"][0]
+            )
         else:
             assert catalogue.gettext(entry["msgid"]) == entry["msgstr"][0], (
                 f"{language}: django.mo is older than django.po — run `make messages`"
@@ -91,8 +93,19 @@ def test_catalogues_cover_every_string_of_the_code(tmp_path):
     copy = tmp_path / "entente"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "en", "--no-obsolete",
-         "--ignore", "*/tests/*", "--ignore", "test_settings.py"],
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "en",
+            "--no-obsolete",
+            "--ignore",
+            "*/tests/*",
+            "--ignore",
+            "test_settings.py",
+        ],
         cwd=copy,
         check=True,
         capture_output=True,
@@ -102,4 +115,6 @@ def test_catalogues_cover_every_string_of_the_code(tmp_path):
     found = {e["msgid"] for e in parse_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")}
     known = {e["msgid"] for e in parse_po(LOCALE / "en" / "LC_MESSAGES" / "django.po")}
     missing = sorted(found - known)
-    assert not missing, f"strings not in the catalogues (run `make messages` and translate): {missing[:10]}"
+    assert not missing, (
+        f"strings not in the catalogues (run `make messages` and translate): {missing[:10]}"
+    )

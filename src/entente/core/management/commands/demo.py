@@ -10,7 +10,7 @@ from django.db import connection
 
 from entente.accounts.models import User
 from entente.core.demo import DEMO_PASSWORD, DemoConflict, DemoResult, load_demo
-from entente.core.demo.data import TERRITORY_NAME
+from entente.core.demo.data import DEMO_TOTP_SECRET, TERRITORY_NAME
 
 WHAT = (
     ("organisations", "organisation", "organisations"),
@@ -107,8 +107,9 @@ class Command(BaseCommand):
             write("  " + "  ".join([*cells, row[3]]))
         if any(line.second_factor for line in result.accounts):
             write(
-                "  * à la première connexion, ajouter une double authentification "
-                "(application d'authentification ou clé de sécurité)."
+                "  * double authentification : ajoutez la clé "
+                f"{DEMO_TOTP_SECRET} dans une application d'authentification "
+                f"(ou : oathtool --totp -b {DEMO_TOTP_SECRET}) et saisissez le code affiché."
             )
         write("")
         if not all(line.password_works for line in result.accounts):
