@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from entente.accounts.mfa import requires_second_factor
 from entente.accounts.models import User
 from entente.audit.models import EventKind
 from entente.audit.services import record
@@ -27,9 +28,6 @@ from entente.core.demo.plan import TerritoryPlan, territory
 from entente.core.validators import validate_domain
 from entente.directory.models import Group, Service
 from entente.organisations.models import MailDomain, Organisation, Policy
-
-from entente.accounts.mfa import requires_second_factor
-
 
 ACTOR_LABEL = "entente demo"
 BATCH_SIZE = 500
