@@ -243,6 +243,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies append to X-Forwarded-For in front of the app servers: the client's
+# address (audit log, rate limits, sessions) is read from there. 0: REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # HSTS preload binds every sub-domain of the operator's domain for months: an operator's
 # decision (SECURE_HSTS_PRELOAD=1), so its reminder is silenced by default.
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", ["security.W021"])

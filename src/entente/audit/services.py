@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from allauth.core.internal.httpkit import get_client_ip
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -23,10 +25,14 @@ def chain_key(organisation_id: int | None) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client address as seen by Django (REMOTE_ADDR; the TLS proxy sets it right)."""
+    """The client's address: REMOTE_ADDR, or the one the trusted proxies put in
+    X-Forwarded-For (TRUSTED_PROXY_COUNT) — the same answer allauth's rate limits use."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        return get_client_ip(request)
+    except ImproperlyConfigured:  # fewer X-Forwarded-For hops than trusted proxies: spoofed
+        return request.META.get("REMOTE_ADDR") or None
 
 
 def _label(obj: Any) -> str:

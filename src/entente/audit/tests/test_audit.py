@@ -94,3 +94,14 @@ def test_automated_actors_are_named_by_their_label(org, agent):
     )
     assert event.actor is None
     assert event.actor_label == "SCIM : jeton RH"
+
+
+def test_client_address_behind_trusted_proxies(rf, settings):
+    from entente.audit.services import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
+    assert client_ip(request) == "10.0.0.2"  # no proxy trusted: the header is ignored
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    assert client_ip(request) == "203.0.113.9"
+    spoofed = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert client_ip(spoofed) == "10.0.0.2"
