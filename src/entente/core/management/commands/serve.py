@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
 
 from django.conf import settings
@@ -22,8 +24,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind: str, workers: int, **options) -> None:
         if settings.DEBUG:
+            # One command for a trial: the background tasks (invitation e-mails…) run beside
+            # the development server and stop with it.
+            task_worker = subprocess.Popen(  # noqa: S603 — our own interpreter and command
+                [sys.executable, "-m", "entente", "db_worker", "--no-reload"]
+            )
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the worker too
             self.stdout.write(f"Entente est servi sur http://{bind}/ (Ctrl+C pour arrêter)")
-            call_command("runserver", bind, use_reloader=False)
+            try:
+                call_command("runserver", bind, use_reloader=False)
+            finally:
+                task_worker.terminate()
+                task_worker.wait(timeout=10)
             return
         call_command("collectstatic", interactive=False, verbosity=0)
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
