@@ -284,6 +284,7 @@ LOGGING = {
 E2E_LOGIN_SHORTCUT = TESTING and env_bool("ENTENTE_E2E_SHORTCUT")
 CSRF_FAILURE_VIEW = "entente.core.views.csrf_failure"
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 
 # --- MFA and sessions ---
 # Who must have a second factor, the last factor that cannot be removed, French messages

@@ -149,3 +149,12 @@ def test_account_hub_links_every_security_setting(client, agent):
     assert 'href="/compte/password/change/"' in body
     assert 'href="/compte/2fa/"' in body
     assert 'href="/compte/sessions/"' in body
+
+
+def test_password_reset_mail_speaks_plainly(client, agent):
+    client.post("/compte/password/reset/", {"email": agent.email})
+    message = mail.outbox[0]
+    assert message.subject == "Choisir un nouveau mot de passe Entente"
+    assert message.body.startswith("Bonjour,")
+    assert "testserver" not in message.body.split("http")[0]
+    assert "ignorez ce message" in message.body
