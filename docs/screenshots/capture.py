@@ -1,0 +1,148 @@
+"""Take the documentation screenshots from the real application loaded with the demo territory.
+
+    .venv/bin/python docs/screenshots/capture.py
+
+Starts its own server on a free port with a throw-away data directory, signs in through the
+real sign-in pages (the demo's published password and authenticator key), and writes the PNG
+files beside this script. Needs Debian's Chromium (/usr/bin/chromium).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import struct
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+PYTHON = sys.executable
+PASSWORD = "entente-demo-2026"
+TOTP_SECRET = "IVXHIZLOORSS2ZDFNVXS2MRQGI3CC4JR"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def totp_code() -> str:
+    """The current 6-digit code of the demo key (RFC 6238, what any authenticator app shows)."""
+    key = base64.b32decode(TOTP_SECRET)
+    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def sign_in(page, base: str, email: str, code: bool = False) -> None:
+    page.goto(f"{base}/compte/login/")
+    page.locator("#id_login").fill(email)
+    if not page.locator("#id_password").is_visible():
+        page.locator("#login-submit").click()
+        page.locator("#id_password").wait_for(state="visible")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_load_state()
+    if code:
+        page.locator('input[name="code"]').fill(totp_code())
+        page.locator('input[name="code"]').press("Enter")
+        page.wait_for_load_state()
+
+
+def main() -> None:
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "ENTENTE_DATA_DIR": tempfile.mkdtemp(prefix="entente-shots-"),
+    }
+    entente = [PYTHON, "-m", "entente"]
+    subprocess.run([*entente, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*entente, "demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [*entente, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(60):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 — our server
+                break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            shots = [
+                ("connexion.png", None, "/compte/login/", {"width": 1100, "height": 700}),
+                (
+                    "accueil.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    "/",
+                    {"width": 1280, "height": 760},
+                ),
+                (
+                    "accueil-mobile.png",
+                    ("karim.haddad@ville-bellerive.fr", False),
+                    "/",
+                    {"width": 390, "height": 800},
+                ),
+                (
+                    "console-personnes.png",
+                    ("marc.delmas@mairie-lauzieres.fr", True),
+                    "/admin-org/personnes/",
+                    {"width": 1280, "height": 860},
+                ),
+                (
+                    "console-politiques.png",
+                    ("marc.delmas@mairie-lauzieres.fr", True),
+                    "/admin-org/politiques/",
+                    {"width": 1280, "height": 900},
+                ),
+                (
+                    "operateur-organisations.png",
+                    ("sophie.garnier@numerique-orbelle.fr", True),
+                    "/admin-org/organisations/",
+                    {"width": 1280, "height": 860},
+                ),
+            ]
+            for name, who, path, viewport in shots:
+                context = browser.new_context(locale="fr-FR", viewport=viewport)
+                page = context.new_page()
+                if who:
+                    sign_in(page, base, *who)
+                page.goto(f"{base}{path}")
+                page.screenshot(path=str(HERE / name))
+                print("écrit", HERE / name)
+                context.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
