@@ -13,8 +13,8 @@ import base64
 import hashlib
 import hmac
 import os
-import struct
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
