@@ -126,6 +126,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return f"{self.first_name[:1]}{self.last_name[:1]}".upper()
 
     @property
+    def access_expired(self) -> bool:
+        """A guest whose access date has passed: treated as deactivated by every door."""
+        return self.guest_expires_at is not None and self.guest_expires_at <= timezone.now()
+
+    @property
     def has_pending_invitation(self) -> bool:
         return self.invited_at is not None and not self.has_usable_password()
 

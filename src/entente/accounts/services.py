@@ -8,6 +8,7 @@ the audit log inside the same transaction.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import password_validation
@@ -265,3 +266,92 @@ def do_accept_invitation(person: User, password: str) -> User:
     person.save(update_fields=["password"])
     record(EventKind.INVITATION_ACCEPTED, actor=person, target=person)
     return person
+
+
+#: how long a guest's access may last at most, from the invitation
+GUEST_MAX_DAYS = 365
+
+
+def check_guest_invitation(actor: User, email: str, expires_at: datetime) -> str:
+    """Validate the invitation of someone from outside the territory; return the e-mail.
+
+    Refused: inviters whose organisation's policy forbids guests (and guests themselves), an
+    address on a domain of the territory (that person belongs to an organisation: share with
+    them directly), an address already used, an expiry in the past or more than a year away.
+    """
+    organisation = actor.organisation
+    if organisation is None:
+        raise ValidationError(
+            _("Une personne invitée ne peut pas inviter d'autres personnes."), code="guest_inviter"
+        )
+    if not organisation.policy.guests_allowed:
+        raise ValidationError(
+            _(
+                "%(org)s n'autorise pas l'invitation de personnes extérieures. Demandez à "
+                "l'administrateur de votre organisation."
+            )
+            % {"org": organisation.name},
+            code="guests_forbidden",
+        )
+    email = normalise_email(email)
+    domain = email.rpartition("@")[2]
+    owner = MailDomain.objects.filter(domain=domain).select_related("organisation").first()
+    if owner is not None:
+        raise ValidationError(
+            {
+                "email": _(
+                    "Cette adresse appartient à %(org)s, une organisation du territoire : "
+                    "partagez directement avec cette personne, sans l'inviter."
+                )
+                % {"org": owner.organisation.name}
+            },
+            code="guest_is_member",
+        )
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("Une personne utilise déjà cette adresse e-mail sur la plateforme.")},
+            code="email_taken",
+        )
+    now = timezone.now()
+    if expires_at <= now or expires_at > now + timedelta(days=GUEST_MAX_DAYS):
+        raise ValidationError(
+            {
+                "guest_expires_at": _(
+                    "Choisissez une date de fin d'accès dans l'année qui vient."
+                )
+            },
+            code="guest_expiry",
+        )
+    return email
+
+
+@transaction.atomic
+def do_invite_guest(
+    actor: User, *, email: str, first_name: str, last_name: str, expires_at: datetime, reason: str = ""
+) -> User:
+    """Create the account of a guest (no organisation, access until ``expires_at``) and e-mail
+    them their one-time link. They sign in locally, must add a second factor, and see only
+    what is shared with them (spaces and items grant that access; the guest account alone
+    grants nothing)."""
+    email = check_guest_invitation(actor, email, expires_at)
+    guest = User(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        organisation=None,
+        status=Status.GUEST,
+        guest_expires_at=expires_at,
+    )
+    guest.set_unusable_password()
+    guest.full_clean()
+    guest.save()
+    record(
+        EventKind.GUEST_INVITED,
+        actor=actor,
+        target=guest,
+        organisation=actor.organisation,
+        expires_at=expires_at.isoformat(),
+        reason=reason[:200],
+    )
+    do_send_invitation(actor, guest)
+    return guest

@@ -19,7 +19,7 @@ from entente.accounts import services
 from entente.accounts.models import User
 from entente.accounts.tokens import invitation_token
 
-BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+BACKEND = "entente.accounts.backends.AuthenticationBackend"
 
 
 def _invited_person(uidb64: str, token: str) -> User | None:

@@ -84,7 +84,12 @@ def rules_for(model_or_obj: type[models.Model] | models.Model) -> Rules:
 
 
 def is_active_user(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and not getattr(user, "access_expired", False)
+    )
 
 
 def can(user: Any, action: str, obj: type[models.Model] | models.Model) -> bool:

@@ -46,7 +46,7 @@ def basic(email, secret):
 def signed_in(user, client_class=Client):
     """A browser session for ``user`` (second-factor check already done for this session)."""
     client = client_class()
-    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(user, backend="entente.accounts.backends.AuthenticationBackend")
     from entente.accounts import mfa
 
     session = client.session

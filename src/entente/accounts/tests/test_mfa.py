@@ -276,7 +276,7 @@ def test_a_session_opened_before_the_rule_is_checked_on_its_next_page(client, or
 
 
 def test_an_enrolled_admin_costs_no_query_for_the_rule(client, org_admin):
-    client.force_login(org_admin, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(org_admin, backend="entente.accounts.backends.AuthenticationBackend")
     assert client.session[SESSION_KEY] == "ok", "decided once, at sign-in"
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/agenda/").status_code == 200

@@ -50,7 +50,7 @@ def test_a_deactivated_person_cannot_sign_in(client, agent):
 
 
 def test_deactivation_ends_an_open_session_at_once(client, agent):
-    client.force_login(agent, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(agent, backend="entente.accounts.backends.AuthenticationBackend")
     assert client.get("/").status_code == 200
     agent.is_active = False
     agent.save(update_fields=["is_active"])
@@ -67,7 +67,7 @@ def test_pages_need_a_signed_in_person(client):
 
 
 def test_sign_out_is_a_post(client, agent):
-    client.force_login(agent, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(agent, backend="entente.accounts.backends.AuthenticationBackend")
     response = client.post("/compte/logout/")
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
@@ -116,7 +116,7 @@ def test_password_reset_link_sets_a_new_password_once(client, agent):
     ],
 )
 def test_password_rules(client, agent, password, expected):
-    client.force_login(agent, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(agent, backend="entente.accounts.backends.AuthenticationBackend")
     response = client.post(
         "/compte/password/change/",
         {"oldpassword": TEST_PASSWORD, "password1": password, "password2": password},
@@ -143,7 +143,7 @@ def test_other_users_are_unaffected_by_a_failed_login(client):
 
 
 def test_account_hub_links_every_security_setting(client, agent):
-    client.force_login(agent, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(agent, backend="entente.accounts.backends.AuthenticationBackend")
     body = client.get("/compte/").content.decode()
     assert "agnes.martin@valmont.fr" in body
     assert 'href="/compte/password/change/"' in body

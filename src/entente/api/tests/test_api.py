@@ -79,7 +79,7 @@ def test_writes_are_not_allowed_on_read_only_endpoints(api):
 
 def test_me_with_a_browser_session(client, agent):
     """request.user is a lazy proxy there: the permission engine must see through it."""
-    client.force_login(agent, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(agent, backend="entente.accounts.backends.AuthenticationBackend")
     response = client.get("/api/v1/people/me/")
     assert response.status_code == 200
     assert response.json()["abilities"]["view"] is True

@@ -5,7 +5,7 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+BACKEND = "entente.accounts.backends.AuthenticationBackend"
 
 
 @pytest.fixture

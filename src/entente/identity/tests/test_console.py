@@ -12,7 +12,7 @@ from entente.identity.tests.conftest import configure, text_of
 
 pytestmark = pytest.mark.django_db
 
-BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+BACKEND = "entente.accounts.backends.AuthenticationBackend"
 PAGE = "/admin-org/connexion/"
 SECRET = "tr3s-s3cret-ne-pas-afficher"
 

@@ -12,7 +12,7 @@ from entente.organisations.models import DirectoryVisibility, Organisation
 
 pytestmark = pytest.mark.django_db
 
-BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+BACKEND = "entente.accounts.backends.AuthenticationBackend"
 
 ADMIN_PAGES = [
     "/admin-org/",

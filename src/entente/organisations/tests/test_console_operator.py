@@ -17,7 +17,7 @@ from entente.organisations.models import DirectoryVisibility, MailDomain, Organi
 
 pytestmark = pytest.mark.django_db
 
-BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+BACKEND = "entente.accounts.backends.AuthenticationBackend"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from entente.directory.tests.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
-BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+BACKEND = "entente.accounts.backends.AuthenticationBackend"
 STRONG = "une phrase de passe bien longue"
 
 

@@ -9,7 +9,7 @@ from entente.directory.tests.factories import GroupFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
-BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+BACKEND = "entente.accounts.backends.AuthenticationBackend"
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from entente.provisioning.tests.conftest import counts
 
 pytestmark = pytest.mark.django_db
 
-BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+BACKEND = "entente.accounts.backends.AuthenticationBackend"
 PAGES = ["/admin-org/provisionnement/", "/admin-org/provisionnement/import/"]
 
 

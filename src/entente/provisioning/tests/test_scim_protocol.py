@@ -59,7 +59,7 @@ def test_unknown_organisation_and_inactive_organisation(token, org):
 
 
 def test_a_session_is_neither_needed_nor_enough(client, org_admin, scim):
-    client.force_login(org_admin, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(org_admin, backend="entente.accounts.backends.AuthenticationBackend")
     assert_scim_error(client.get("/scim/v2/valmont/Users"), 401)
     response = scim.post("Users", payload("okta_create_user.json"))  # no CSRF token needed
     assert response.status_code == 201
