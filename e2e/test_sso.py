@@ -28,6 +28,7 @@ from entente.organisations.tests.factories import OrganisationFactory
 pytestmark = pytest.mark.e2e
 
 LOGIN = "/compte/login/"
+MOCK_CDN = "https://cdn.jsdelivr.net/"
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,10 @@ def forget(watch):
     transient relay pages (audited on their own in ``test_relay_and_error_pages``)."""
 
     def _forget(*prefixes: str) -> None:
-        watch.foreign_requests[:] = [u for u in watch.foreign_requests if not u.startswith(prefixes)]
+        prefixes = (*prefixes, MOCK_CDN)  # the stylesheet of oidc-provider-mock's pages
+        watch.foreign_requests[:] = [
+            u for u in watch.foreign_requests if not u.startswith(prefixes)
+        ]
         watch.failed_subresources[:] = [
             u for u in watch.failed_subresources if not u.split(" ", 1)[-1].startswith(prefixes)
         ]
@@ -147,7 +151,9 @@ def test_two_organisations_sign_in_through_two_providers(
     page.wait_for_url(at(provider_a.issuer))
     page.get_by_role("button", name="End session").click()
     page.wait_for_url(path_is(LOGIN))
-    forget(provider_a.issuer, f"{site}/compte/sso/fin-de-session/", f"{site}/compte/sso/deconnexion/")
+    forget(
+        provider_a.issuer, f"{site}/compte/sso/fin-de-session/", f"{site}/compte/sso/deconnexion/"
+    )
     audit()
 
     # Bernard, of the metropolis, through the metropolis's provider, in the same browser
@@ -199,7 +205,9 @@ def test_a_proconnect_agent_signs_in_and_out(page, visit, audit, forget, live_se
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(path_is(LOGIN))
     site = live_server.url
-    forget(proconnect.issuer, f"{site}/compte/sso/fin-de-session/", f"{site}/compte/sso/deconnexion/")
+    forget(
+        proconnect.issuer, f"{site}/compte/sso/fin-de-session/", f"{site}/compte/sso/deconnexion/"
+    )
     audit()
     hint = proconnect.end_session_requests[-1]
     assert hint["id_token_hint"].count(".") == 2, "the id_token of the session, as a hint"

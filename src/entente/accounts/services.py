@@ -143,7 +143,11 @@ def do_create_person(
 @transaction.atomic
 def do_update_person(actor: User, person: User, data: dict[str, Any]) -> User:
     """Change a person's identity, job, service or status; the organisation never changes here."""
-    person = User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=person.pk)
+    person = (
+        User.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=person.pk)
+    )
     if "email" in data:
         data = {
             **data,
@@ -315,11 +319,7 @@ def check_guest_invitation(actor: User, email: str, expires_at: datetime) -> str
     now = timezone.now()
     if expires_at <= now or expires_at > now + timedelta(days=GUEST_MAX_DAYS):
         raise ValidationError(
-            {
-                "guest_expires_at": _(
-                    "Choisissez une date de fin d'accès dans l'année qui vient."
-                )
-            },
+            {"guest_expires_at": _("Choisissez une date de fin d'accès dans l'année qui vient.")},
             code="guest_expiry",
         )
     return email
@@ -327,7 +327,13 @@ def check_guest_invitation(actor: User, email: str, expires_at: datetime) -> str
 
 @transaction.atomic
 def do_invite_guest(
-    actor: User, *, email: str, first_name: str, last_name: str, expires_at: datetime, reason: str = ""
+    actor: User,
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    expires_at: datetime,
+    reason: str = "",
 ) -> User:
     """Create the account of a guest (no organisation, access until ``expires_at``) and e-mail
     them their one-time link. They sign in locally, must add a second factor, and see only

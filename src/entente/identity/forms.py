@@ -8,6 +8,7 @@ from allauth.account.forms import LoginForm
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from entente.identity import services
@@ -37,9 +38,16 @@ class IdentityProviderForm(forms.ModelForm):
     """An organisation's provider; the client secret is write-only (never shown back)."""
 
     issuer = forms.URLField(
-        label=IdentityProvider._meta.get_field("issuer").verbose_name.capitalize(),
+        label=capfirst(IdentityProvider._meta.get_field("issuer").verbose_name),
         max_length=500,
         assume_scheme="https",
+        help_text=_(
+            "L'adresse que le fournisseur annonce comme émetteur, sans "
+            "« /.well-known/openid-configuration ». Exemples : "
+            "https://<domaine ProConnect>/api/v2 (ProConnect), "
+            "https://sso.mairie.fr/realms/agents (Keycloak), https://auth.mairie.fr "
+            "(LemonLDAP::NG)."
+        ),
     )
     client_secret = forms.CharField(
         label=_("Secret client (client_secret)"),
@@ -70,13 +78,6 @@ class IdentityProviderForm(forms.ModelForm):
         ]
         widgets = {"kind": forms.RadioSelect}
         help_texts = {
-            "issuer": _(
-                "L'adresse que le fournisseur annonce comme émetteur, sans "
-                "« /.well-known/openid-configuration ». Exemples : "
-                "https://auth.agentconnect.gouv.fr/api/v2 (ProConnect), "
-                "https://sso.mairie.fr/realms/agents (Keycloak), https://auth.mairie.fr "
-                "(LemonLDAP::NG)."
-            ),
             "client_id": _("Donné par le fournisseur quand vous y déclarez la plateforme."),
             "scopes": _(
                 "Séparées par des espaces. Habituellement « openid email profile » ; ProConnect : "

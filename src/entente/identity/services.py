@@ -14,7 +14,7 @@ import logging
 import re
 import secrets
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from allauth.core.internal.datakit import parse_bool_safely
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 ALLAUTH_PROVIDER = "openid_connect"
 #: the person's single sign-on session: provider id and raw id_token (for ``id_token_hint``)
 SESSION_KEY = "entente_sso"
+#: the ``state`` sent to the provider's end_session_endpoint, checked when it sends the person back
+LOGOUT_STATE_KEY = "entente_sso_logout_state"
 END_SESSION_SALT = "entente.identity.end_session"
 END_SESSION_MAX_AGE = 300
 PROVIDER_FIELDS = (
@@ -590,7 +592,7 @@ def end_session_url(request: HttpRequest) -> str | None:
         return None
     params = {
         "post_logout_redirect_uri": request.build_absolute_uri(reverse("identity:signed_out")),
-        "state": secrets.token_urlsafe(16),
+        "state": secrets.token_urlsafe(32),  # ProConnect: 32 characters at least
         "client_id": provider.client_id,
     }
     if data.get("id_token"):
@@ -621,3 +623,16 @@ def read_logout_relay(token: str) -> tuple[str, IdentityProvider] | None:
     if provider is None or not str(data.get("url", "")).startswith(provider.end_session_endpoint):
         return None
     return data["url"], provider
+
+
+def remember_logout_state(request: HttpRequest, end_session_url: str) -> None:
+    """Keep the ``state`` of the sign-out request (in the new, anonymous session)."""
+    request.session[LOGOUT_STATE_KEY] = parse_qs(urlsplit(end_session_url).query).get(
+        "state", [""]
+    )[0]
+
+
+def check_logout_state(request: HttpRequest) -> bool:
+    """Whether the provider sent back the ``state`` of our sign-out request (used once)."""
+    expected = request.session.pop(LOGOUT_STATE_KEY, "")
+    return bool(expected) and secrets.compare_digest(expected, request.GET.get("state", ""))

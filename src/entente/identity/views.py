@@ -3,6 +3,8 @@ organisation's admins (or operators) register its identity provider."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import ValidationError
@@ -25,6 +27,8 @@ from entente.identity.providers import (
 from entente.organisations.console import render_console
 from entente.organisations.forms import attach_errors
 from entente.organisations.models import Organisation
+
+logger = logging.getLogger(__name__)
 
 
 def render_sso_error(request: HttpRequest, message: str | None, status: int = 401) -> HttpResponse:
@@ -64,12 +68,17 @@ def end_session(request: HttpRequest) -> HttpResponse:
     if relay is None:
         return redirect("account_login")
     url, provider = relay
+    services.remember_logout_state(request, url)
     return services.redirect_page(request, url, provider, leaving=True)
 
 
 @login_not_required
+@never_cache
 def signed_out(request: HttpRequest) -> HttpResponse:
-    """Where the provider sends the person back after its own sign-out."""
+    """Where the provider sends the person back after its own sign-out (``state`` checked;
+    either way there is nothing left to do but show the sign-in page)."""
+    if not services.check_logout_state(request):
+        logger.info("sign-out return without the expected state")
     return redirect("account_login")
 
 

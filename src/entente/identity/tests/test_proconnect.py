@@ -3,12 +3,15 @@ with id_token_hint (RP-initiated logout, also for any provider publishing end_se
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import jwt
 import pytest
 from django.test import Client
 
 from entente.accounts.models import User
 from entente.accounts.tests.factories import TEST_PASSWORD
+from entente.identity import services
 from entente.identity.models import ProviderKind
 from entente.identity.oidc import OidcError
 from entente.identity.providers import check_acr
@@ -70,7 +73,7 @@ def test_proconnect_sign_in_with_signed_userinfo_and_acr(client, org, proconnect
     assert signed_in_user_id(client) == claire.pk
     received = proconnect.authorization_requests[-1]
     assert (received["acr_values"], received["login_hint"]) == ("eidas1", EMAIL)
-    assert len(received["nonce"]) >= 32
+    assert len(received["nonce"]) >= 32 and len(received["state"]) >= 32, "ProConnect's minimum"
 
 
 @pytest.mark.parametrize("returned", ["eidas0", None])
@@ -160,8 +163,12 @@ def test_sign_out_ends_the_session_at_the_provider_with_id_token_hint(
     back = requests.get(end_session, allow_redirects=False, timeout=5)
     assert proconnect.end_session_requests[-1]["id_token_hint"] == params["id_token_hint"]
     assert back.headers["Location"].startswith("http://testserver/compte/sso/deconnexion/?state=")
-    final = client.get("/compte/sso/deconnexion/?state=x")
+    assert len(params["state"]) >= 32
+    assert client.session[services.LOGOUT_STATE_KEY] == params["state"]
+    returned = urlsplit(back.headers["Location"])
+    final = client.get(f"{returned.path}?{returned.query}")
     assert final.status_code == 302 and final["Location"] == "/compte/login/"
+    assert services.LOGOUT_STATE_KEY not in client.session, "the state is used once"
 
 
 def test_a_generic_provider_with_end_session_gets_the_same_sign_out(client, org, provider_a):
