@@ -45,7 +45,8 @@ gettext:
 ## Refresh the catalogues after changing interface strings (then translate the new English entries)
 messages: install gettext
 	cd src/entente && ENTENTE_DATA_DIR=$(CURDIR)/var DEBUG=1 ../../$(BIN)/entente makemessages -l en -l fr --no-obsolete --ignore '*/tests/*' --ignore test_settings.py
-	msgen --force-po -o src/entente/locale/fr/LC_MESSAGES/django.po src/entente/locale/fr/LC_MESSAGES/django.po
+	msgattrib --clear-fuzzy --clear-previous src/entente/locale/fr/LC_MESSAGES/django.po \
+	  | msgen --force-po -o src/entente/locale/fr/LC_MESSAGES/django.po -
 	cd src/entente && ENTENTE_DATA_DIR=$(CURDIR)/var DEBUG=1 ../../$(BIN)/entente compilemessages
 
 install-test: $(VENV)/.installed-test node_modules/.installed browser gettext

@@ -133,6 +133,7 @@ class EmailFirstLoginForm(LoginForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["password"].required = False
+        self.fields["login"].label = _("Adresse e-mail")
         self.sso_provider = None
         self.awaiting_password = False
         if self.is_bound:
