@@ -45,7 +45,9 @@ gettext:
 ## Refresh the catalogues after changing interface strings (then translate the new English entries)
 messages: install gettext
 	cd src/entente && ENTENTE_DATA_DIR=$(CURDIR)/var DEBUG=1 ../../$(BIN)/entente makemessages -l en -l fr --no-obsolete --ignore '*/tests/*' --ignore test_settings.py
+	# French is the source language: every French entry is its own msgid (plurals included)
 	msgattrib --clear-fuzzy --clear-previous src/entente/locale/fr/LC_MESSAGES/django.po \
+	  | msgfilter --keep-header sed -e d \
 	  | msgen --force-po -o src/entente/locale/fr/LC_MESSAGES/django.po -
 	cd src/entente && ENTENTE_DATA_DIR=$(CURDIR)/var DEBUG=1 ../../$(BIN)/entente compilemessages
 

@@ -61,7 +61,7 @@ def totp_code(secret: str) -> str:
 def sign_in_with_password(page, visit, audit, person) -> None:
     """The real sign-in form; lands (audited) wherever the platform sends the person next."""
     visit(LOGIN)
-    page.get_by_label("Courriel").fill(person.email)
+    page.get_by_label("Adresse e-mail").fill(person.email)
     page.get_by_label("Mot de passe").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(lambda url: urlsplit(url).path != LOGIN)
@@ -233,7 +233,7 @@ def test_a_person_closes_a_session_and_an_admin_signs_someone_out(
     try:
         other = phone.new_page()
         other.goto(LOGIN)
-        other.get_by_label("Courriel").fill(agent.email)
+        other.get_by_label("Adresse e-mail").fill(agent.email)
         other.get_by_label("Mot de passe").fill(TEST_PASSWORD)
         other.get_by_role("button", name="Se connecter").click()
         other.wait_for_url(lambda url: urlsplit(url).path == "/")
@@ -249,7 +249,7 @@ def test_a_person_closes_a_session_and_an_admin_signs_someone_out(
         other.goto("/")
         assert urlsplit(other.url).path == LOGIN, "the phone must sign in again"
 
-        other.get_by_label("Courriel").fill(agent.email)
+        other.get_by_label("Adresse e-mail").fill(agent.email)
         other.get_by_label("Mot de passe").fill(TEST_PASSWORD)
         other.get_by_role("button", name="Se connecter").click()
         other.wait_for_url(lambda url: urlsplit(url).path == "/")

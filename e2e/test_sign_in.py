@@ -49,7 +49,7 @@ def test_sign_in_with_the_keyboard_only(page, visit, audit, agent):
 
 def _sign_in_error(page, visit, audit, email: str) -> str:
     visit(LOGIN)
-    page.get_by_label("Courriel").fill(email)
+    page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill("ce n'est pas le bon")
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
@@ -88,7 +88,7 @@ def test_password_reset_by_e_mail_then_sign_in(page, visit, audit, agent, mailou
     audit()
     assert page.get_by_role("heading", level=1).inner_text() == "Mot de passe oublié"
 
-    page.get_by_label("Courriel").fill(agent.email)
+    page.get_by_label("Adresse e-mail").fill(agent.email)
     page.get_by_role("button", name="Recevoir le lien").click()
     page.wait_for_url(path_is("/compte/password/reset/done/"))
     audit()
@@ -107,7 +107,7 @@ def test_password_reset_by_e_mail_then_sign_in(page, visit, audit, agent, mailou
     audit()
 
     visit(LOGIN)
-    page.get_by_label("Courriel").fill(agent.email)
+    page.get_by_label("Adresse e-mail").fill(agent.email)
     page.get_by_label("Mot de passe").fill(new_password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(path_is("/"))
@@ -117,7 +117,7 @@ def test_password_reset_by_e_mail_then_sign_in(page, visit, audit, agent, mailou
 
 def test_an_unknown_address_gets_the_same_reset_answer(page, visit, audit, mailoutbox):
     visit("/compte/password/reset/")
-    page.get_by_label("Courriel").fill("personne@valmont.fr")
+    page.get_by_label("Adresse e-mail").fill("personne@valmont.fr")
     page.get_by_role("button", name="Recevoir le lien").click()
     page.wait_for_url(path_is("/compte/password/reset/done/"))
     audit()

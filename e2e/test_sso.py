@@ -106,7 +106,7 @@ def sso_claims(email: str, first: str, last: str, department: str, job: str) -> 
 
 
 def type_email_and_continue(page, email: str) -> None:
-    page.get_by_label("Courriel").fill(email)
+    page.get_by_label("Adresse e-mail").fill(email)
     notice = page.locator("#sso-notice")
     assert "service de connexion" in notice.inner_text(), "the page says where it will go"
     assert page.locator("#password-step").is_hidden(), "no password for this organisation"
@@ -262,10 +262,10 @@ def test_relay_and_error_pages(page, visit, audit, forget, org, provider_a):
 def test_the_password_step_stays_for_other_addresses(page, visit, audit, agent, org, provider_a):
     configure(org, provider_a.issuer)  # valmont.fr now has a provider
     visit(LOGIN)
-    page.get_by_label("Courriel").fill("quelquun@ailleurs.example")
+    page.get_by_label("Adresse e-mail").fill("quelquun@ailleurs.example")
     assert page.locator("#password-step").is_visible()
     assert page.get_by_role("button", name="Se connecter").is_visible()
-    page.get_by_label("Courriel").fill(agent.email)
+    page.get_by_label("Adresse e-mail").fill(agent.email)
     assert page.locator("#password-step").is_hidden()
     page.get_by_role("button", name="Me connecter plutôt avec mon mot de passe").click()
     assert page.get_by_label("Mot de passe").is_visible()

@@ -70,6 +70,25 @@ def test_every_string_is_translated_and_none_is_fuzzy(language):
     assert not fuzzy, f"{language}: fuzzy strings: {fuzzy[:10]}"
 
 
+def test_french_catalogue_is_the_source_text():
+    """French is the source language: its catalogue only supplies French plural rules."""
+    for entry in parse_po(LOCALE / "fr" / "LC_MESSAGES" / "django.po"):
+        expected = [entry["msgid"], entry["msgid_plural"]] if "msgid_plural" in entry else [entry["msgid"]]
+        assert entry["msgstr"] == expected, f"fr: {entry['msgid']!r} → {entry['msgstr']!r}"
+
+
+def test_english_keeps_every_placeholder():
+    import re
+
+    placeholder = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
+    for entry in parse_po(LOCALE / "en" / "LC_MESSAGES" / "django.po"):
+        sources = [entry["msgid"], entry.get("msgid_plural", entry["msgid"])]
+        for source, translation in zip(sources, entry["msgstr"], strict=False):
+            assert sorted(set(placeholder.findall(source))) == sorted(set(placeholder.findall(translation))), (
+                f"en: placeholders differ in {entry['msgid']!r}"
+            )
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_compiled_catalogue_matches_the_po_file(language):
     directory = LOCALE / language / "LC_MESSAGES"
