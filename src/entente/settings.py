@@ -309,4 +309,5 @@ ACCOUNT_ADAPTER = "entente.identity.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     **globals().get("ACCOUNT_FORMS", {}),
     "login": "entente.identity.forms.EmailFirstLoginForm",
+    "reset_password": "entente.accounts.forms.ResetPasswordForm",
 }

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -206,3 +207,12 @@ class AddAdminForm(forms.Form):
 
     def clean_email(self) -> str:
         return (self.cleaned_data.get("email") or "").strip().lower()
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """allauth's "forgotten password" form, with the platform's words for the field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Adresse e-mail")
+        self.fields["email"].widget.attrs.pop("placeholder", None)

@@ -73,7 +73,9 @@ def test_every_string_is_translated_and_none_is_fuzzy(language):
 def test_french_catalogue_is_the_source_text():
     """French is the source language: its catalogue only supplies French plural rules."""
     for entry in parse_po(LOCALE / "fr" / "LC_MESSAGES" / "django.po"):
-        expected = [entry["msgid"], entry["msgid_plural"]] if "msgid_plural" in entry else [entry["msgid"]]
+        expected = (
+            [entry["msgid"], entry["msgid_plural"]] if "msgid_plural" in entry else [entry["msgid"]]
+        )
         assert entry["msgstr"] == expected, f"fr: {entry['msgid']!r} → {entry['msgstr']!r}"
 
 
@@ -84,9 +86,9 @@ def test_english_keeps_every_placeholder():
     for entry in parse_po(LOCALE / "en" / "LC_MESSAGES" / "django.po"):
         sources = [entry["msgid"], entry.get("msgid_plural", entry["msgid"])]
         for source, translation in zip(sources, entry["msgstr"], strict=False):
-            assert sorted(set(placeholder.findall(source))) == sorted(set(placeholder.findall(translation))), (
-                f"en: placeholders differ in {entry['msgid']!r}"
-            )
+            assert sorted(set(placeholder.findall(source))) == sorted(
+                set(placeholder.findall(translation))
+            ), f"en: placeholders differ in {entry['msgid']!r}"
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
