@@ -7,6 +7,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from entente.core.validators import validate_phone, validate_plain_text
@@ -86,6 +87,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     deactivated_at = models.DateTimeField(_("désactivé le"), null=True, blank=True)
     invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
     guest_expires_at = models.DateTimeField(_("accès invité jusqu'au"), null=True, blank=True)
+    # Raised to end every session of the person at once, whatever the session backend.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -112,6 +115,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django checks this on every request: a raised generation ends every open session.
+
+        Generation 0 keeps Django's own hash, so sessions opened before stay valid.
+        """
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "entente.accounts.User.session",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_guest(self) -> bool:

@@ -1,9 +1,10 @@
 """Open sessions: recording them, describing their device, ending one or all of a person's.
 
 Sessions live in the database by default and in Redis (cache sessions) when REDIS_URL is set;
-neither can be searched by person. allauth's ``UserSession`` rows (one per sign-in) hold
-their keys, so ending a person's sessions works with any backend; with database sessions the
-remaining rows are also scanned, in case a session was opened before this was recorded.
+neither can be searched by person. Ending a person's sessions therefore raises their session
+generation (part of the hash Django checks on every request, see ``User``), which voids every
+session of theirs in any backend, recorded or not; allauth's ``UserSession`` rows (one per
+sign-in) hold the keys of the recorded ones, which are deleted at once too.
 """
 
 from __future__ import annotations
@@ -19,14 +20,11 @@ from allauth.usersessions.internal.flows.sessions import end_sessions
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY as AUTH_USER_KEY
 from django.contrib.auth.decorators import login_required
-from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -93,26 +91,14 @@ def track_session(request: HttpRequest, user: Any) -> None:
     )
 
 
-def _database_session_keys(user_id: int) -> list[str]:
-    """Keys of the unexpired database sessions of ``user_id`` (reads every live session)."""
-    keys = []
-    live = Session.objects.filter(expire_date__gt=timezone.now()).only(
-        "session_key", "session_data"
-    )
-    for row in live.iterator(chunk_size=500):
-        if str(row.get_decoded().get(AUTH_USER_KEY)) == str(user_id):
-            keys.append(row.session_key)
-    return keys
-
-
 def end_all_sessions(user: Any) -> int:
     """End every session of ``user`` now, whatever the session backend; return how many.
 
     The person's next request, from any device, finds no session and is asked to sign in.
     """
     keys = set(UserSession.objects.filter(user_id=user.pk).values_list("session_key", flat=True))
-    if isinstance(_store(), DatabaseSessionStore):  # database and cached_db
-        keys.update(_database_session_keys(user.pk))
+    type(user).objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
     store = _store()
     ended = 0
     for key in keys:

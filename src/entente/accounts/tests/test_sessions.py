@@ -157,8 +157,14 @@ def test_an_admin_signs_a_person_out_of_every_device(admin_client, org_admin, ag
     assert is_signed_in(device_client(agent, FIREFOX_WINDOWS, "192.0.2.10"))
 
 
-def test_sessions_opened_without_a_record_are_found_in_the_database(admin_client, agent):
-    """A session opened by Django's login() alone (no address known) still ends."""
+@pytest.mark.parametrize(
+    "engine", ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cache"]
+)
+def test_sessions_opened_without_a_record_end_too(settings, engine, org_admin, agent):
+    """A session opened by Django's login() alone (no address known) ends, in any backend."""
+    settings.SESSION_ENGINE = engine
+    admin_client = Client()
+    admin_client.force_login(org_admin, backend=BACKEND)
     hidden = Client()
     hidden.force_login(agent, backend=BACKEND)
     assert not UserSession.objects.filter(user=agent).exists()
@@ -168,6 +174,8 @@ def test_sessions_opened_without_a_record_are_found_in_the_database(admin_client
     admin_client.post(f"/admin-org/personnes/{agent.pk}/deconnecter/")
     assert not is_signed_in(hidden)
     assert is_signed_in(other), "only that person's sessions end"
+    assert is_signed_in(admin_client)
+    assert is_signed_in(device_client(agent, FIREFOX_WINDOWS, "192.0.2.10")), "sign in again"
 
 
 def test_cache_sessions_end_too(settings, admin_client, agent):
