@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "entente.audit",
     "entente.identity",
     "entente.provisioning",
+    "entente.calendars",
     "entente.api",
 ]
 

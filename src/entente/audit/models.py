@@ -50,6 +50,10 @@ class EventKind(models.TextChoices):
     SCIM_CHANGE = "scim.change", _("Modification par provisionnement (SCIM)")
     CSV_IMPORT = "people.csv_import", _("Import de personnes (CSV)")
     GUEST_INVITED = "people.guest_invited", _("Personne extérieure invitée")
+    CALENDAR_SHARED = "agenda.shared", _("Agenda partagé")
+    CALENDAR_UNSHARED = "agenda.unshared", _("Partage d'agenda retiré")
+    RESOURCE_CREATED = "agenda.resource_created", _("Ressource créée")
+    RESOURCE_UPDATED = "agenda.resource_updated", _("Ressource modifiée")
 
 
 GENESIS = "0" * 64

@@ -123,6 +123,14 @@ POLICY_HELP = {
         "Un élément supprimé reste récupérable dans la corbeille pendant ce nombre de jours."
     ),
     "version_retention_count": _("Nombre d'anciennes versions gardées pour chaque document."),
+    "visio_service": _(
+        "Le service de visioconférence de l'organisation : l'agenda propose d'ajouter un lien "
+        "de réunion à chaque évènement."
+    ),
+    "visio_base_url": _(
+        "Son adresse, par exemple https://visio.example.fr/ (Jitsi) ou l'adresse des salles "
+        "BigBlueButton ; vide, aucun lien n'est proposé."
+    ),
 }
 
 
@@ -134,6 +142,16 @@ class PolicyForm(forms.ModelForm):
         fields = list(POLICY_HELP)
         help_texts = POLICY_HELP
         widgets = {"directory_visibility": forms.RadioSelect, "mfa_required": forms.RadioSelect}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("visio_service") and not data.get("visio_base_url"):
+            self.add_error(
+                "visio_base_url", _("Indiquez l'adresse du service de visioconférence choisi.")
+            )
+        if data.get("visio_base_url") and not data["visio_base_url"].startswith("https://"):
+            self.add_error("visio_base_url", _("L'adresse doit commencer par https://."))
+        return data
 
     def policy_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)

@@ -77,6 +77,12 @@ class MfaRequirement(models.TextChoices):
     EVERYONE = "everyone", _("Tout le monde")
 
 
+class VisioService(models.TextChoices):
+    NONE = "", _("Aucun")
+    JITSI = "jitsi", _("Jitsi Meet")
+    BBB = "bbb", _("BigBlueButton (Greenlight, Scalelite)")
+
+
 class Policy(models.Model):
     """The rules an organisation sets for its own people and data."""
 
@@ -127,6 +133,16 @@ class Policy(models.Model):
         _("nombre de versions conservées"),
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
+    visio_service = models.CharField(
+        _("service de visioconférence"),
+        max_length=10,
+        choices=VisioService.choices,
+        default=VisioService.NONE,
+        blank=True,
+    )
+    visio_base_url = models.URLField(
+        _("adresse du service de visioconférence"), blank=True, max_length=300
     )
     updated_at = models.DateTimeField(auto_now=True)
 

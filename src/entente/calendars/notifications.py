@@ -1,0 +1,101 @@
+"""Telling people about events: invitations, changes, cancellations and answers.
+
+People of the territory get an e-mail pointing to the event in Entente (where they answer) and
+see the invitation on their home page; outside attendees get an iMIP e-mail (iCalendar
+attached, one-click answer links) that any mail client understands. Jobs take ids and are
+safe to run twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django_tasks import task
+
+from entente.calendars.formatting import when
+from entente.calendars.models import Attendee, Event
+from entente.core.mail import absolute_url, send_templated_mail
+
+
+def event_url(event: Event) -> str:
+    return absolute_url(reverse("calendars:event", args=[event.pk]))
+
+
+def _context(event: Event, **extra: object) -> dict[str, object]:
+    return {
+        "event": event,
+        "when": when(event.start, event.end, event.tzid, event.all_day),
+        "organiser": event.organiser_name or event.organiser_email,
+        "link": event_url(event),
+        **extra,
+    }
+
+
+@task()
+def send_invitations(event_id: int, attendee_ids: list[int]) -> None:
+    """Invite (or tell of a change) each attendee: people by mail + home page, outsiders by iMIP."""
+    from entente.calendars import itip
+
+    event = Event.objects.filter(pk=event_id).select_related("organiser").first()
+    if event is None or event.status == "CANCELLED":
+        return
+    attendees = Attendee.objects.filter(pk__in=attendee_ids, event=event).select_related("user")
+    for attendee in attendees:
+        if attendee.is_external:
+            itip.send_imip(event, attendee, "REQUEST")
+        elif attendee.user_id and attendee.user.is_active:
+            send_templated_mail(
+                "agenda_invitation",
+                attendee.user.email,
+                _context(event, person=attendee.user, updated=event.sequence > 0),
+            )
+
+
+@task()
+def send_cancellations(
+    event_id: int, recipients: list[dict[str, object]], recurrence_id: str | None
+) -> None:
+    """Tell each recipient that the event (or one instance of it) will not take place."""
+    from entente.calendars import itip
+
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return
+    instance = dt.datetime.fromisoformat(recurrence_id) if recurrence_id else None
+    for person in recipients:
+        email = str(person.get("email") or "")
+        if not email:
+            continue
+        if person.get("user_id"):
+            start = instance or event.start
+            send_templated_mail(
+                "agenda_cancellation",
+                email,
+                _context(
+                    event,
+                    when=when(start, start + (event.end - event.start), event.tzid, event.all_day),
+                ),
+            )
+        else:
+            itip.send_cancellation(event, email, str(person.get("name") or ""), instance)
+
+
+@task()
+def send_reply_notice(attendee_id: int, via: str) -> None:
+    """Tell the organiser how someone answered."""
+    attendee = (
+        Attendee.objects.filter(pk=attendee_id)
+        .select_related("event", "event__organiser", "user")
+        .first()
+    )
+    if attendee is None or attendee.event.organiser is None:
+        return
+    organiser = attendee.event.organiser
+    if not organiser.is_active:
+        return
+    send_templated_mail(
+        "agenda_reply",
+        organiser.email,
+        _context(attendee.event, attendee=attendee, answer=attendee.get_partstat_display()),
+    )

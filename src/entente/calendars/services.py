@@ -1,0 +1,923 @@
+"""Agenda use cases: the only place that changes calendars, events, answers and resources.
+
+Every door (web pages, REST API, iCalendar import, e-mail replies) calls these functions,
+which check permissions with the permission engine and keep the occurrences table in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from entente.audit.models import EventKind
+from entente.audit.services import record
+from entente.calendars import formatting
+from entente.calendars.models import (
+    COLOURS,
+    DEFAULT_TZID,
+    Attendee,
+    Calendar,
+    CalendarKind,
+    CalendarShare,
+    Event,
+    EventStatus,
+    Occurrence,
+    PartStat,
+    Privacy,
+    Resource,
+    ResourceKind,
+    Role,
+    ShareLevel,
+    new_token,
+)
+from entente.calendars.recurrence import (
+    UTC,
+    horizon,
+    instances,
+    normalise_rrule,
+    rebuild_occurrences,
+    zone,
+)
+from entente.core.permissions import can, require, visible
+
+MAX_ATTENDEES = 200
+MAX_REMINDERS = 5
+MAX_EVENT_DAYS = 366
+#: reminders at most four weeks before
+MAX_REMINDER_MINUTES = 4 * 7 * 24 * 60
+
+
+class Scope:
+    """Which instances of a series a change applies to (as in every calendar client)."""
+
+    THIS = "this"
+    FOLLOWING = "following"
+    ALL = "all"
+    CHOICES = (THIS, FOLLOWING, ALL)
+
+
+class RoomUnavailable(ValidationError):
+    """A resource is already booked at that time; ``free_rooms`` lists rooms free instead."""
+
+    def __init__(self, message: str, conflicts: list[Resource], free_rooms: list[Resource]):
+        super().__init__(message, code="room_unavailable")
+        self.conflicts = conflicts
+        self.free_rooms = free_rooms
+
+
+@dataclass
+class EventData:
+    """What a person sets on an event, whatever the door it came through."""
+
+    title: str
+    start: dt.datetime
+    end: dt.datetime
+    all_day: bool = False
+    tzid: str = DEFAULT_TZID
+    description: str = ""
+    location: str = ""
+    rrule: str = ""
+    exdates: list[str] = field(default_factory=list)
+    privacy: str = Privacy.PUBLIC
+    busy: bool = True
+    status: str = EventStatus.CONFIRMED
+    visio_url: str = ""
+    reminders: list[int] = field(default_factory=list)
+    attachments: list[dict[str, str]] = field(default_factory=list)
+    users: list[Any] = field(default_factory=list)
+    externals: list[tuple[str, str]] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+
+    @classmethod
+    def from_event(cls, event: Event) -> EventData:
+        """The data of an existing event (to change a few fields of it)."""
+        people = list(event.attendees.select_related("user", "resource"))
+        return cls(
+            title=event.title,
+            start=event.start,
+            end=event.end,
+            all_day=event.all_day,
+            tzid=event.tzid,
+            description=event.description,
+            location=event.location,
+            rrule=event.rrule,
+            exdates=list(event.exdates or []),
+            privacy=event.privacy,
+            busy=event.busy,
+            status=event.status,
+            visio_url=event.visio_url,
+            reminders=list(event.reminders or []),
+            attachments=list(event.attachments or []),
+            users=[a.user for a in people if a.user_id and a.user_id != event.organiser_id],
+            externals=[(a.email, a.name) for a in people if a.is_external],
+            resources=[a.resource for a in people if a.resource_id],
+        )
+
+
+# --- calendars ---------------------------------------------------------------------------------
+
+
+def default_calendar(user: Any) -> Calendar:
+    """The person's main calendar, created the first time it is needed."""
+    calendar = Calendar.objects.filter(owner=user, is_default=True).first()
+    if calendar is not None:
+        return calendar
+    with transaction.atomic():
+        calendar, _created = Calendar.objects.get_or_create(
+            owner=user,
+            is_default=True,
+            defaults={
+                "kind": CalendarKind.PERSONAL,
+                "name": _("Mon agenda"),
+                "organisation_id": user.organisation_id,
+            },
+        )
+    return calendar
+
+
+def create_calendar(actor: Any, *, name: str, colour: str = "", description: str = "") -> Calendar:
+    require(actor, "create", Calendar)
+    calendar = Calendar(
+        kind=CalendarKind.PERSONAL,
+        owner=actor,
+        organisation_id=actor.organisation_id,
+        name=name.strip(),
+        description=description.strip(),
+        colour=colour or _next_colour(actor),
+    )
+    calendar.full_clean()
+    calendar.save()
+    return calendar
+
+
+def create_service_calendar(actor: Any, service: Any, *, name: str, colour: str = "") -> Calendar:
+    """A shared calendar of a service of the actor's organisation (its administrators)."""
+    if not can(actor, "manage_structure", service.organisation):
+        require(actor, "manage_structure", service.organisation)
+    calendar = Calendar(
+        kind=CalendarKind.SERVICE,
+        service=service,
+        organisation_id=service.organisation_id,
+        name=name.strip(),
+        colour=colour or COLOURS[1][0],
+    )
+    calendar.full_clean()
+    calendar.save()
+    return calendar
+
+
+def _next_colour(user: Any) -> str:
+    used = set(Calendar.objects.filter(owner=user).values_list("colour", flat=True))
+    return next((c for c, _label in COLOURS if c not in used), COLOURS[0][0])
+
+
+def update_calendar(actor: Any, calendar: Calendar, **changes: Any) -> Calendar:
+    require(actor, "manage", calendar)
+    for name in ("name", "colour", "description", "tzid"):
+        if name in changes:
+            value = changes[name]
+            setattr(calendar, name, value.strip() if isinstance(value, str) else value)
+    if "tzid" in changes:
+        zone(calendar.tzid)
+    calendar.full_clean()
+    calendar.save()
+    return calendar
+
+
+def delete_calendar(actor: Any, calendar: Calendar) -> None:
+    require(actor, "manage", calendar)
+    if calendar.is_default or calendar.kind == CalendarKind.RESOURCE:
+        raise ValidationError(
+            _("L'agenda principal d'une personne ou d'une ressource ne peut pas être supprimé."),
+            code="calendar_protected",
+        )
+    with transaction.atomic():
+        for event in calendar.events.filter(master__isnull=True):
+            _send_cancellations(event, list(event.attendees.all()))
+        calendar.delete()
+
+
+def renew_feed_token(actor: Any, calendar: Calendar) -> Calendar:
+    """A new private subscription address; the old one stops working at once."""
+    require(actor, "manage", calendar)
+    calendar.feed_token = new_token()
+    calendar.save(update_fields=["feed_token"])
+    return calendar
+
+
+def share_calendar(actor: Any, calendar: Calendar, grantee: Any, level: str) -> CalendarShare:
+    """Share ``calendar`` with a person, a group or an organisation at ``level``.
+
+    The calendar's organisation policy may forbid sharing outside the organisation.
+    """
+    require(actor, "manage", calendar)
+    if level not in ShareLevel.values:
+        raise ValidationError(_("Ce niveau de partage n'existe pas."), code="invalid_level")
+    kind = grantee._meta.model_name
+    if kind not in ("user", "group", "organisation"):
+        raise ValidationError(_("On partage avec une personne, un groupe ou une organisation."))
+    if kind == "user" and grantee.pk == calendar.owner_id:
+        raise ValidationError(_("Cet agenda est déjà le vôtre."), code="share_self")
+    grantee_org = grantee.pk if kind == "organisation" else grantee.organisation_id
+    if kind == "user" and grantee_org is None:
+        raise ValidationError(
+            _("Un agenda ne se partage pas avec une personne extérieure au territoire."),
+            code="share_guest",
+        )
+    owner_org = calendar.organisation
+    if owner_org is not None and grantee_org != owner_org.pk:
+        if not owner_org.policy.external_sharing_allowed:
+            raise ValidationError(
+                _("%(org)s n'autorise pas le partage avec les autres organisations du territoire.")
+                % {"org": owner_org.name},
+                code="external_sharing_forbidden",
+            )
+    if kind == "user" and grantee not in visible(actor, type(grantee)):
+        raise ValidationError(_("Cette personne est introuvable."), code="unknown_person")
+    share, _created = CalendarShare.objects.update_or_create(
+        calendar=calendar,
+        **{kind: grantee},
+        defaults={"level": level, "created_by": actor},
+    )
+    record(
+        EventKind.CALENDAR_SHARED,
+        actor=actor,
+        target=calendar,
+        organisation=owner_org,
+        grantee=str(grantee),
+        level=level,
+    )
+    return share
+
+
+def unshare_calendar(actor: Any, share: CalendarShare) -> None:
+    require(actor, "manage", share.calendar)
+    record(
+        EventKind.CALENDAR_UNSHARED,
+        actor=actor,
+        target=share.calendar,
+        organisation=share.calendar.organisation,
+        grantee=str(share.grantee),
+    )
+    share.delete()
+
+
+# --- resources ---------------------------------------------------------------------------------
+
+
+def save_resource(actor: Any, data: dict[str, Any], resource: Resource | None = None) -> Resource:
+    """Create or change a bookable resource of the actor's organisation, with its calendar."""
+    if resource is None:
+        require(actor, "create", Resource)
+        resource = Resource(organisation_id=actor.organisation_id)
+    else:
+        require(actor, "manage", resource)
+    for name in ("kind", "name", "location", "capacity", "equipment", "bookable_by_territory"):
+        if name in data:
+            setattr(resource, name, data[name])
+    if "is_active" in data:
+        resource.is_active = data["is_active"]
+    resource.full_clean()
+    created = resource.pk is None
+    with transaction.atomic():
+        resource.save()
+        calendar, _new = Calendar.objects.get_or_create(
+            resource=resource,
+            defaults={
+                "kind": CalendarKind.RESOURCE,
+                "organisation_id": resource.organisation_id,
+                "name": resource.name,
+                "colour": COLOURS[2][0],
+            },
+        )
+        if calendar.name != resource.name:
+            calendar.name = resource.name
+            calendar.save(update_fields=["name"])
+        record(
+            EventKind.RESOURCE_CREATED if created else EventKind.RESOURCE_UPDATED,
+            actor=actor,
+            target=resource,
+        )
+    return resource
+
+
+def resource_busy(
+    resources: list[Resource],
+    intervals: list[tuple[dt.datetime, dt.datetime]],
+    exclude_series: Event | None = None,
+) -> dict[int, list[Occurrence]]:
+    """The occurrences that keep each resource busy during any of ``intervals``."""
+    if not resources or not intervals:
+        return {}
+    low = min(start for start, _end in intervals)
+    high = max(end for _start, end in intervals)
+    ids = [r.pk for r in resources]
+    booked = Attendee.objects.filter(resource_id__in=ids).exclude(partstat=PartStat.DECLINED)
+    rows = (
+        Occurrence.objects.filter(start__lt=high, end__gt=low, busy=True)
+        .filter(Q(event__in=booked.values("event_id")) | Q(calendar__resource_id__in=ids))
+        .select_related("event", "calendar")
+    )
+    if exclude_series is not None:
+        series = exclude_series.series
+        rows = rows.exclude(Q(event=series) | Q(event__master=series))
+    by_resource: dict[int, list[Occurrence]] = {}
+    taken = {a.event_id: a.resource_id for a in booked.filter(event__in=[r.event_id for r in rows])}
+    multiple = _resources_by_event([r.event_id for r in rows], ids)
+    for row in rows:
+        holders = multiple.get(row.event_id, set())
+        if row.calendar.resource_id in ids:
+            holders = holders | {row.calendar.resource_id}
+        if not holders and row.event_id in taken:
+            holders = {taken[row.event_id]}
+        if not any(row.start < end and row.end > start for start, end in intervals):
+            continue
+        for rid in holders:
+            by_resource.setdefault(rid, []).append(row)
+    return by_resource
+
+
+def _resources_by_event(event_ids: list[int], resource_ids: list[int]) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    masters = dict(
+        Event.objects.filter(pk__in=event_ids, master__isnull=False).values_list("pk", "master_id")
+    )
+    lookup = set(event_ids) | set(masters.values())
+    rows = Attendee.objects.filter(event_id__in=lookup, resource_id__in=resource_ids).exclude(
+        partstat=PartStat.DECLINED
+    )
+    direct: dict[int, set[int]] = {}
+    for event_id, resource_id in rows.values_list("event_id", "resource_id"):
+        direct.setdefault(event_id, set()).add(resource_id)
+    for event_id in event_ids:
+        found[event_id] = direct.get(event_id, set())
+    return found
+
+
+def free_rooms(
+    actor: Any,
+    intervals: list[tuple[dt.datetime, dt.datetime]],
+    exclude_series: Event | None = None,
+    limit: int = 5,
+) -> list[Resource]:
+    """Rooms ``actor`` may book that are free during all of ``intervals``, own ones first."""
+    rooms = list(
+        visible(actor, Resource)
+        .filter(kind=ResourceKind.ROOM, is_active=True)
+        .select_related("organisation")
+    )
+    busy = resource_busy(rooms, intervals, exclude_series)
+    rooms = [r for r in rooms if r.pk not in busy]
+    rooms.sort(key=lambda r: (r.organisation_id != actor.organisation_id, r.name))
+    return rooms[:limit]
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+def visio_link(organisation: Any) -> str:
+    """A new meeting address on the organisation's visio service, or "" when it has none."""
+    if organisation is None:
+        return ""
+    policy = organisation.policy
+    base = (policy.visio_base_url or "").rstrip("/")
+    if not policy.visio_service or not base:
+        return ""
+    room = f"{slugify(organisation.slug)[:20]}-{secrets.token_urlsafe(9)}".replace("_", "-")
+    if policy.visio_service == "jitsi":
+        return f"{base}/{room}"
+    return f"{base}/rooms/{room}/join"
+
+
+def _clean(actor: Any, data: EventData) -> EventData:
+    """Validate ``data`` and bring it to the stored form; French messages per field."""
+    errors: dict[str, list[str]] = {}
+
+    def fail(field_name: str, message: str) -> None:
+        errors.setdefault(field_name, []).append(message)
+
+    data.title = (data.title or "").strip()
+    if not data.title:
+        fail("title", _("Donnez un titre à l'évènement."))
+    elif len(data.title) > 255:
+        fail("title", _("Le titre fait au plus 255 caractères."))
+    if len(data.location or "") > 255:
+        fail("location", _("Le lieu fait au plus 255 caractères."))
+    if len(data.description or "") > 20000:
+        fail("description", _("La description fait au plus 20 000 caractères."))
+    try:
+        tz = zone(data.tzid)
+    except ValidationError as error:
+        fail("tzid", error.messages[0])
+        tz = zone(DEFAULT_TZID)
+    if data.start is None or data.end is None:
+        fail("start", _("Indiquez le début et la fin."))
+    else:
+        if timezone.is_naive(data.start):
+            data.start = data.start.replace(tzinfo=tz)
+        if timezone.is_naive(data.end):
+            data.end = data.end.replace(tzinfo=tz)
+        if data.all_day:
+            first = data.start.astimezone(tz).date()
+            last = data.end.astimezone(tz).date()
+            if last <= first:
+                last = first + dt.timedelta(days=1)
+            data.start = dt.datetime.combine(first, dt.time(), tz)
+            data.end = dt.datetime.combine(last, dt.time(), tz)
+        data.start = data.start.astimezone(UTC)
+        data.end = data.end.astimezone(UTC)
+        if data.end <= data.start:
+            fail("end", _("La fin doit venir après le début."))
+        elif data.end - data.start > dt.timedelta(days=MAX_EVENT_DAYS):
+            fail("end", _("Un évènement dure au plus un an."))
+    try:
+        data.rrule = normalise_rrule(data.rrule or "", data.tzid, data.all_day)
+    except ValidationError as error:
+        fail("rrule", error.messages[0])
+    if data.privacy not in Privacy.values:
+        fail("privacy", _("Choisissez « visible » ou « privé »."))
+    if data.status not in EventStatus.values:
+        fail("status", _("Statut inconnu."))
+    if data.visio_url:
+        try:
+            URLValidator(schemes=["https"])(data.visio_url)
+        except ValidationError:
+            fail("visio_url", _("Le lien de visioconférence doit commencer par https://."))
+    try:
+        data.reminders = sorted({int(m) for m in data.reminders or []})
+    except (TypeError, ValueError):
+        fail("reminders", _("Un rappel se donne en minutes."))
+        data.reminders = []
+    if len(data.reminders) > MAX_REMINDERS or any(
+        not 0 <= m <= MAX_REMINDER_MINUTES for m in data.reminders
+    ):
+        fail("reminders", _("Jusqu'à 5 rappels, au plus quatre semaines avant."))
+    attachments = []
+    for item in data.attachments or []:
+        url = str(item.get("url", "")).strip() if isinstance(item, dict) else ""
+        try:
+            URLValidator(schemes=["https", "http"])(url)
+        except ValidationError:
+            fail("attachments", _("Un document joint doit être un lien valide."))
+            continue
+        title = str(item.get("title", "")).strip()[:255] or url
+        attachments.append({"title": title, "url": url})
+    data.attachments = attachments
+    externals, seen = [], set()
+    for email, name in data.externals or []:
+        address = (email or "").strip().lower()
+        try:
+            EmailValidator()(address)
+        except ValidationError:
+            fail("externals", _("« %(email)s » n'est pas une adresse e-mail.") % {"email": email})
+            continue
+        if address not in seen:
+            seen.add(address)
+            externals.append((address, (name or "").strip()[:255]))
+    data.externals = externals
+    data.users = list({u.pk: u for u in data.users or [] if u is not None}.values())
+    data.resources = list({r.pk: r for r in data.resources or [] if r is not None}.values())
+    people = visible(actor, type(actor)).filter(pk__in=[u.pk for u in data.users])
+    if people.count() != len(data.users):
+        fail("users", _("Une des personnes invitées est introuvable."))
+    for resource in data.resources:
+        if not can(actor, "book", resource):
+            fail("resources", _("Vous ne pouvez pas réserver « %(name)s ».") % {"name": resource})
+    if len(data.users) + len(data.externals) + len(data.resources) > MAX_ATTENDEES:
+        fail("users", _("Un évènement réunit au plus 200 participants."))
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _lock_resources(resources: list[Resource]) -> None:
+    """Serialise bookings of these resources (PostgreSQL row locks; SQLite writes are serial)."""
+    if resources:
+        list(
+            Resource.objects.select_for_update()
+            .filter(pk__in=[r.pk for r in resources])
+            .order_by("pk")
+        )
+
+
+def _check_rooms(
+    actor: Any, event: Event, resources: list[Resource], exclude_series: Event | None
+) -> None:
+    intervals = list(instances(event, horizon()))
+    busy = resource_busy(resources, intervals, exclude_series)
+    if not busy:
+        return
+    conflicts = [r for r in resources if r.pk in busy]
+    first = min(o.start for rows in busy.values() for o in rows)
+    local = first.astimezone(zone(event.tzid))
+    names = ", ".join(str(r) for r in conflicts)
+    free = [r for r in free_rooms(actor, intervals, exclude_series) if r not in resources]
+    message = _("« %(rooms)s » n'est pas libre le %(date)s à %(time)s.") % {
+        "rooms": names,
+        "date": formatting.day(local),
+        "time": formatting.clock(local),
+    }
+    if free:
+        message += " " + _("Libres à ce moment : %(free)s.") % {
+            "free": ", ".join(str(r) for r in free)
+        }
+    else:
+        message += " " + _("Aucune autre salle n'est libre à ce moment : changez d'horaire.")
+    raise RoomUnavailable(message, conflicts, free)
+
+
+def _apply(event: Event, data: EventData) -> None:
+    for name in (
+        "title",
+        "start",
+        "end",
+        "all_day",
+        "tzid",
+        "description",
+        "location",
+        "rrule",
+        "privacy",
+        "busy",
+        "status",
+        "visio_url",
+        "reminders",
+        "attachments",
+    ):
+        setattr(event, name, getattr(data, name))
+
+
+def _set_attendees(event: Event, data: EventData, organiser: Any, timing_changed: bool) -> dict:
+    """Make the attendees of ``event`` those of ``data``; return who was added and removed."""
+    current = list(event.attendees.all())
+    wanted_users = {u.pk for u in data.users}
+    if organiser is not None and (data.users or data.externals or data.resources):
+        wanted_users.add(organiser.pk)
+    wanted_resources = {r.pk for r in data.resources}
+    wanted_emails = dict(data.externals)
+    removed, kept = [], []
+    for attendee in current:
+        if attendee.user_id:
+            keep = attendee.user_id in wanted_users
+        elif attendee.resource_id:
+            keep = attendee.resource_id in wanted_resources
+        else:
+            keep = attendee.email in wanted_emails
+        (kept if keep else removed).append(attendee)
+    for attendee in removed:
+        attendee.delete()
+    have_users = {a.user_id for a in kept if a.user_id}
+    have_resources = {a.resource_id for a in kept if a.resource_id}
+    have_emails = {a.email for a in kept if a.is_external}
+    added = []
+    for user_id in wanted_users - have_users:
+        is_organiser = organiser is not None and user_id == organiser.pk
+        added.append(
+            Attendee.objects.create(
+                event=event,
+                user_id=user_id,
+                role=Role.CHAIR if is_organiser else Role.REQUIRED,
+                partstat=PartStat.ACCEPTED if is_organiser else PartStat.NEEDS_ACTION,
+                responded_at=timezone.now() if is_organiser else None,
+            )
+        )
+    for resource in data.resources:
+        if resource.pk not in have_resources:
+            added.append(
+                Attendee.objects.create(
+                    event=event,
+                    resource=resource,
+                    role=Role.NON_PARTICIPANT,
+                    partstat=PartStat.ACCEPTED,
+                    responded_at=timezone.now(),
+                )
+            )
+    for email, name in data.externals:
+        if email not in have_emails:
+            added.append(Attendee.objects.create(event=event, email=email, name=name))
+    if timing_changed:
+        reset = [
+            a
+            for a in kept
+            if not a.resource_id and not (organiser is not None and a.user_id == organiser.pk)
+        ]
+        Attendee.objects.filter(pk__in=[a.pk for a in reset]).update(
+            partstat=PartStat.NEEDS_ACTION, responded_at=None
+        )
+    return {"added": added, "removed": removed, "kept": kept}
+
+
+@transaction.atomic
+def create_event(actor: Any, calendar: Calendar, data: EventData, notify: bool = True) -> Event:
+    """Add an event to ``calendar``; invite its attendees; book its rooms (never twice)."""
+    require(actor, "write", calendar)
+    data = _clean(actor, data)
+    _lock_resources(data.resources)
+    owner = calendar.owner if calendar.kind == CalendarKind.PERSONAL else actor
+    event = Event(calendar=calendar, organiser=owner, created_by=actor)
+    event.organiser_email = owner.email
+    event.organiser_name = owner.get_full_name()
+    _apply(event, data)
+    event.exdates = list(data.exdates or [])
+    _check_rooms(actor, event, data.resources, None)
+    event.full_clean(exclude=["ical", "uid"])
+    event.save()
+    changes = _set_attendees(event, data, owner, timing_changed=False)
+    rebuild_occurrences(event)
+    if notify:
+        _notify(event, "REQUEST", [a.pk for a in changes["added"]])
+    return event
+
+
+@transaction.atomic
+def update_event(
+    actor: Any,
+    event: Event,
+    data: EventData,
+    scope: str = Scope.ALL,
+    recurrence_id: dt.datetime | None = None,
+    notify: bool = True,
+) -> Event:
+    """Change an event; for a series, this instance, this and the following ones, or all.
+
+    ``recurrence_id`` is the original start (UTC) of the instance the person acted on.
+    Returns the event that now holds the change (an override or a new series when split).
+    """
+    require(actor, "edit", event)
+    if scope not in Scope.CHOICES:
+        raise ValidationError(_("Choisissez quelles occurrences modifier."), code="invalid_scope")
+    data = _clean(actor, data)
+    _lock_resources(data.resources)
+    master = event.series
+    if master.rrule and scope != Scope.ALL:
+        if recurrence_id is None:
+            recurrence_id = event.recurrence_id
+        if recurrence_id is None:
+            raise ValidationError(_("Indiquez quelle occurrence modifier."), code="no_occurrence")
+        if scope == Scope.THIS:
+            return _update_instance(actor, master, recurrence_id, data, notify)
+        if recurrence_id > master.start:
+            return _split_series(actor, master, recurrence_id, data, notify)
+    if event.master_id and scope == Scope.THIS:
+        return _update_instance(actor, master, event.recurrence_id, data, notify)
+    timing_changed = (master.start, master.end, master.rrule, master.all_day) != (
+        data.start,
+        data.end,
+        data.rrule,
+        data.all_day,
+    )
+    if master.rrule and scope == Scope.ALL and event.master_id:
+        # the person edited all from one instance: shift the series by the same amount
+        delta = data.start - event.start
+        length = data.end - data.start
+        data.start = master.start + delta
+        data.end = data.start + length
+        timing_changed = delta != dt.timedelta(0) or length != master.end - master.start
+    _apply(master, data)
+    if timing_changed and master.rrule:
+        master.exdates = []
+        Event.objects.filter(master=master).delete()
+    master.sequence += 1
+    _check_rooms(actor, master, data.resources, master)
+    master.full_clean(exclude=["ical", "uid"])
+    master.save()
+    organiser = master.organiser
+    changes = _set_attendees(master, data, organiser, timing_changed)
+    rebuild_occurrences(master)
+    if notify:
+        _send_cancellations(master, changes["removed"])
+        _notify(master, "REQUEST", [a.pk for a in changes["added"] + changes["kept"]])
+    return master
+
+
+def _update_instance(
+    actor: Any, master: Event, recurrence_id: dt.datetime, data: EventData, notify: bool
+) -> Event:
+    override = Event.objects.filter(master=master, recurrence_id=recurrence_id).first()
+    if override is None:
+        if recurrence_id not in {
+            s for s, _e in instances(master, recurrence_id + dt.timedelta(seconds=1))
+        }:
+            raise ValidationError(_("Cette occurrence n'existe pas."), code="no_occurrence")
+        override = Event(
+            calendar=master.calendar,
+            uid=master.uid,
+            master=master,
+            recurrence_id=recurrence_id,
+            organiser=master.organiser,
+            organiser_email=master.organiser_email,
+            organiser_name=master.organiser_name,
+            created_by=actor,
+        )
+        timing_changed = (recurrence_id, recurrence_id + (master.end - master.start)) != (
+            data.start,
+            data.end,
+        )
+    else:
+        timing_changed = (override.start, override.end) != (data.start, data.end)
+    data.rrule = ""
+    _apply(override, data)
+    override.sequence = master.sequence + 1
+    _check_rooms(actor, override, data.resources, master)
+    override.full_clean(exclude=["ical", "uid"])
+    override.save()
+    changes = _set_attendees(override, data, master.organiser, timing_changed)
+    rebuild_occurrences(master)
+    if notify:
+        _send_cancellations(override, changes["removed"])
+        _notify(override, "REQUEST", [a.pk for a in changes["added"] + changes["kept"]])
+    return override
+
+
+def _end_series_before(master: Event, recurrence_id: dt.datetime) -> None:
+    """Make ``master`` stop just before the instance starting at ``recurrence_id``."""
+    parts = [p for p in master.rrule.split(";") if not p.startswith(("UNTIL=", "COUNT="))]
+    until = (recurrence_id - dt.timedelta(seconds=1)).astimezone(UTC)
+    master.rrule = ";".join([*parts, f"UNTIL={until.strftime('%Y%m%dT%H%M%SZ')}"])
+    Event.objects.filter(master=master, recurrence_id__gte=recurrence_id).delete()
+    master.sequence += 1
+    master.save()
+    rebuild_occurrences(master)
+
+
+def _split_series(
+    actor: Any, master: Event, recurrence_id: dt.datetime, data: EventData, notify: bool
+) -> Event:
+    """ "This one and the following": the old series ends before, a new one starts here."""
+    parts = dict(p.split("=", 1) for p in master.rrule.split(";") if "=" in p)
+    if "COUNT" in parts:
+        done = sum(1 for _s in instances(master, recurrence_id))
+        remaining = max(int(parts["COUNT"]) - done - len(master.exdates or []), 1)
+        data.rrule = ";".join(f"{k}={remaining if k == 'COUNT' else v}" for k, v in parts.items())
+    elif not data.rrule:
+        data.rrule = master.rrule
+    _end_series_before(master, recurrence_id)
+    attendees_before = {a.pk for a in master.attendees.all()}
+    new = create_event(actor, master.calendar, data, notify=False)
+    if notify:
+        _notify(new, "REQUEST", [a.pk for a in new.attendees.all()])
+        _notify(master, "REQUEST", list(attendees_before))
+    return new
+
+
+@transaction.atomic
+def delete_event(
+    actor: Any, event: Event, scope: str = Scope.ALL, recurrence_id: dt.datetime | None = None
+) -> None:
+    """Delete an event, or one instance / the following instances of a series; the attendees
+    are told it is cancelled."""
+    require(actor, "delete", event)
+    master = event.series
+    if recurrence_id is None:
+        recurrence_id = event.recurrence_id
+    if master.rrule and scope == Scope.THIS and recurrence_id is not None:
+        override = Event.objects.filter(master=master, recurrence_id=recurrence_id).first()
+        attendees = list((override or master).attendees.all())
+        stamp = recurrence_id.astimezone(UTC).isoformat()
+        if stamp not in master.exdates:
+            master.exdates = [*master.exdates, stamp]
+        master.sequence += 1
+        master.save()
+        if override is not None:
+            override.status = EventStatus.CANCELLED
+            override.sequence = master.sequence
+            override.save(update_fields=["status", "sequence"])
+        rebuild_occurrences(master)
+        _send_cancellations(master, attendees, recurrence_id=recurrence_id)
+        return
+    if master.rrule and scope == Scope.FOLLOWING and recurrence_id and recurrence_id > master.start:
+        _end_series_before(master, recurrence_id)
+        _notify(master, "REQUEST", [a.pk for a in master.attendees.all()])
+        return
+    if not master.attendees.exclude(user_id=master.organiser_id).exists():
+        master.delete()  # nobody to tell: nothing to keep
+        return
+    # kept as a cancelled tombstone (no occurrence) so that attendees and clients learn of it
+    master.status = EventStatus.CANCELLED
+    master.sequence += 1
+    master.save(update_fields=["status", "sequence", "updated_at"])
+    Event.objects.filter(master=master).update(status=EventStatus.CANCELLED)
+    rebuild_occurrences(master)
+    _send_cancellations(master, list(master.attendees.all()))
+
+
+def _send_cancellations(
+    event: Event, attendees: list[Attendee], recurrence_id: dt.datetime | None = None
+) -> None:
+    """Tell the attendees (not the organiser, not the rooms) the event will not take place."""
+    recipients = [
+        {"user_id": a.user_id, "email": a.user.email if a.user_id else a.email, "name": a.name}
+        for a in attendees
+        if not a.resource_id and a.user_id != event.organiser_id
+    ]
+    if not recipients:
+        return
+    from entente.calendars import notifications
+
+    stamp = recurrence_id.isoformat() if recurrence_id else None
+    transaction.on_commit(
+        lambda: notifications.send_cancellations.enqueue(event.pk, recipients, stamp)
+    )
+
+
+def _notify(event: Event, method: str, attendee_ids: list[int]) -> None:
+    """Queue the invitations (``REQUEST``: new or changed event), after the commit."""
+    ids = list(
+        Attendee.objects.filter(pk__in=attendee_ids, resource__isnull=True)
+        .exclude(user_id=event.organiser_id, user__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return
+    from entente.calendars import notifications
+
+    transaction.on_commit(lambda: notifications.send_invitations.enqueue(event.pk, ids))
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+
+def record_reply(attendee: Attendee, partstat: str, comment: str = "", via: str = "app") -> None:
+    """Store an attendee's answer (iTIP REPLY semantics) and tell the organiser."""
+    if partstat not in (PartStat.ACCEPTED, PartStat.TENTATIVE, PartStat.DECLINED):
+        raise ValidationError(
+            _("Répondez « accepter », « peut-être » ou « décliner »."), code="invalid_answer"
+        )
+    if len(comment or "") > 500:
+        raise ValidationError(_("Le commentaire fait au plus 500 caractères."), code="too_long")
+    changed = attendee.partstat != partstat or attendee.comment != (comment or "")
+    attendee.partstat = partstat
+    attendee.comment = (comment or "").strip()
+    attendee.responded_at = timezone.now()
+    attendee.save(update_fields=["partstat", "comment", "responded_at"])
+    event = attendee.event
+    if changed and event.organiser_id and event.organiser_id != attendee.user_id:
+        from entente.calendars import notifications
+
+        transaction.on_commit(lambda: notifications.send_reply_notice.enqueue(attendee.pk, via))
+
+
+def respond(actor: Any, event: Event, partstat: str, comment: str = "") -> Attendee:
+    """``actor`` answers an invitation for themself."""
+    require(actor, "respond", event)
+    attendee = (
+        Attendee.objects.filter(event=event, user=actor).first()
+        or Attendee.objects.filter(event=event.series, user=actor).first()
+    )
+    if attendee is None:
+        raise ValidationError(_("Vous n'êtes pas invité·e à cet évènement."), code="not_invited")
+    with transaction.atomic():
+        record_reply(attendee, partstat, comment, via="app")
+        if event.master_id is None:
+            # answering the series answers every instance that was not changed on its own
+            Attendee.objects.filter(event__master=event, user=actor).update(
+                partstat=attendee.partstat, responded_at=attendee.responded_at
+            )
+    return attendee
+
+
+def pending_invitations(user: Any) -> QuerySet:
+    """Invitations ``user`` has not answered, for events not over yet, soonest first."""
+    now = timezone.now()
+    upcoming = Occurrence.objects.filter(end__gt=now).values("event_id")
+    return (
+        Attendee.objects.filter(user=user, partstat=PartStat.NEEDS_ACTION)
+        .exclude(event__organiser=user)
+        .exclude(event__status=EventStatus.CANCELLED)
+        .filter(event__master__isnull=True, event_id__in=upcoming)
+        .select_related("event", "event__organiser", "event__calendar")
+        .order_by("event__start")
+    )
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def agenda_occurrences(
+    viewer: Any, calendars: list[Calendar], start: dt.datetime, end: dt.datetime
+) -> list[Occurrence]:
+    """Occurrences between ``start`` and ``end`` of ``calendars`` (which the viewer may read)
+    and of the events the viewer is invited to and did not decline, soonest first."""
+    from entente.calendars.recurrence import ensure_expanded
+
+    ensure_expanded(end)
+    readable = [c for c in calendars if can(viewer, "view", c)]
+    invited = (
+        Attendee.objects.filter(user=viewer).exclude(partstat=PartStat.DECLINED).values("event_id")
+    )
+    rows = (
+        Occurrence.objects.filter(start__lt=end, end__gt=start)
+        .filter(Q(calendar__in=readable) | Q(event_id__in=invited))
+        .select_related("event", "event__calendar", "event__master", "calendar")
+        .order_by("start", "end", "pk")
+    )
+    return list(rows)
