@@ -23,6 +23,8 @@ from entente.accounts.mfa import requires_second_factor
 from entente.accounts.models import User
 from entente.audit.models import EventKind
 from entente.audit.services import record
+from entente.calendars.models import Event, Resource
+from entente.core.demo.agenda import load_agenda
 from entente.core.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from entente.core.demo.plan import TerritoryPlan, territory
 from entente.core.validators import validate_domain
@@ -96,6 +98,7 @@ def load_demo(password: str | None = None) -> DemoResult:
         _people(plan, orgs, service_ids, secret, result)
         _groups(plan, orgs, result)
         result.created["authenticators"] = _second_factors(plan)
+        load_agenda(orgs, result.created)
         if password is not None:
             result.passwords_changed = _reset_passwords(plan, secret)
         result.accounts = _accounts(plan, secret)
@@ -105,6 +108,8 @@ def load_demo(password: str | None = None) -> DemoResult:
             "people": User.objects.filter(organisation_id__in=org_ids).count(),
             "services": Service.objects.filter(organisation_id__in=org_ids).count(),
             "groups": Group.objects.filter(organisation_id__in=org_ids).count(),
+            "resources": Resource.objects.filter(organisation_id__in=org_ids).count(),
+            "events": Event.objects.filter(calendar__organisation_id__in=org_ids).count(),
         }
     return result
 

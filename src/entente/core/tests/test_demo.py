@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from entente.accounts.forms import PeopleFilterForm
 from entente.accounts.models import Status, User
 from entente.audit.models import AuditEvent
+from entente.calendars.models import Attendee, Calendar, Event, Occurrence, Resource
 from entente.core.demo import DEMO_PASSWORD
 from entente.core.demo.data import ORGANISATIONS
 from entente.core.demo.plan import plan_organisation
@@ -51,6 +52,11 @@ def snapshot() -> dict[str, list]:
         "groups": list(Group.objects.order_by("pk").values()),
         "members": list(Group.members.through.objects.order_by("pk").values()),
         "people": list(User.objects.order_by("pk").values()),
+        "resources": list(Resource.objects.order_by("pk").values()),
+        "calendars": list(Calendar.objects.order_by("pk").values()),
+        "events": list(Event.objects.order_by("pk").values()),
+        "attendees": list(Attendee.objects.order_by("pk").values()),
+        "occurrences": list(Occurrence.objects.order_by("pk").values()),
         "audit": list(AuditEvent.objects.order_by("pk").values_list("pk", "hash")),
     }
 
@@ -239,3 +245,22 @@ def test_accounts_that_need_a_second_factor_get_the_published_demo_key(db):
     count = Authenticator.objects.count()
     load_demo()
     assert Authenticator.objects.count() == count
+
+
+def test_the_agenda_has_rooms_calendars_and_meetings_to_work_with(demo):
+    from entente.calendars.services import pending_invitations
+
+    karim = User.objects.get(email=KARIM)
+    assert [a.event.title for a in pending_invitations(karim)] == [
+        "Conseil d'école — groupe scolaire des Tilleuls"
+    ]
+    assert Resource.objects.filter(bookable_by_territory=True).count() >= 3
+    assert not Calendar.objects.filter(kind="resource", resource__isnull=True).exists()
+    people = User.objects.filter(is_active=True).exclude(password__startswith="!")
+    assert Calendar.objects.filter(is_default=True).count() >= people.count()
+    weekly = Event.objects.filter(title="Réunion hebdomadaire du service")
+    assert weekly.exists() and all(e.occurrences.count() > 50 for e in weekly[:3])
+    private = Event.objects.get(title="Rendez-vous médical")
+    assert private.privacy == "private" and private.occurrences.count() == 1
+    assert Policy.objects.get(organisation__slug="valdorbelle-metropole").visio_service == "jitsi"
+    assert "évènements" in demo

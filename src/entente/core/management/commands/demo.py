@@ -17,6 +17,8 @@ WHAT = (
     ("people", "personne", "personnes"),
     ("services", "service", "services"),
     ("groups", "groupe", "groupes"),
+    ("resources", "salle ou ressource", "salles et ressources"),
+    ("events", "évènement", "évènements"),
 )
 
 
