@@ -13,6 +13,7 @@ urlpatterns = [
     path("compte/", include("entente.accounts.urls")),
     path("compte/", include("allauth.urls")),
     path("admin-org/", include("entente.organisations.urls")),
+    path("agenda/", include("entente.calendars.urls")),
     path("api/", include("entente.api.urls")),
     path("scim/v2/", include("entente.provisioning.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

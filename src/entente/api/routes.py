@@ -10,6 +10,7 @@ API_MODULES = [
     "entente.organisations.api",
     "entente.accounts.api",
     "entente.accounts.api_app_passwords",
+    "entente.calendars.api",
 ]
 
 

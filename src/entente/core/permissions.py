@@ -136,14 +136,13 @@ def require(user: Any, action: str, obj: type[models.Model] | models.Model) -> N
     """Refuse unless ``can(user, action, obj)``.
 
     Someone who cannot even see ``obj`` gets the same 404 as for a missing row (nothing to
-    probe); someone who sees it but may not act gets a 403.
+    probe); someone who sees it but may not act gets a 403, as does a class-level action
+    (``obj`` a model class: there is no row to hide).
     """
     if can(user, action, obj):
         return
-    if (
-        isinstance(obj, models.Model)
-        and "view" in rules_for(obj).actions
-        and can(user, "view", obj)
+    if not isinstance(obj, models.Model) or (
+        "view" in rules_for(obj).actions and can(user, "view", obj)
     ):
         raise PermissionDenied("Vous n'avez pas le droit de faire cette action.")
     raise Http404("Cette page n'existe pas ou vous n'y avez pas accès.")

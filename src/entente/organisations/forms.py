@@ -143,15 +143,5 @@ class PolicyForm(forms.ModelForm):
         help_texts = POLICY_HELP
         widgets = {"directory_visibility": forms.RadioSelect, "mfa_required": forms.RadioSelect}
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("visio_service") and not data.get("visio_base_url"):
-            self.add_error(
-                "visio_base_url", _("Indiquez l'adresse du service de visioconférence choisi.")
-            )
-        if data.get("visio_base_url") and not data["visio_base_url"].startswith("https://"):
-            self.add_error("visio_base_url", _("L'adresse doit commencer par https://."))
-        return data
-
     def policy_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -152,3 +153,12 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"Politique de {self.organisation}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.visio_service and not self.visio_base_url:
+            raise ValidationError(
+                {"visio_base_url": _("Indiquez l'adresse du service de visioconférence choisi.")}
+            )
+        if self.visio_base_url and not self.visio_base_url.startswith("https://"):
+            raise ValidationError({"visio_base_url": _("L'adresse doit commencer par https://.")})

@@ -182,7 +182,24 @@ def test_every_policy_field_is_editable():
         "quota_organisation_gb",
         "trash_retention_days",
         "version_retention_count",
+        "visio_service",
+        "visio_base_url",
     }
+
+
+def test_a_visio_service_needs_a_secure_address(org_admin, org):
+    with pytest.raises(ValidationError) as error:
+        services.do_update_policy(org_admin, org, {"visio_service": "jitsi"})
+    assert "visio_base_url" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.do_update_policy(
+            org_admin, org, {"visio_service": "jitsi", "visio_base_url": "http://visio.fr"}
+        )
+    services.do_update_policy(
+        org_admin, org, {"visio_service": "jitsi", "visio_base_url": "https://visio.fr"}
+    )
+    org.policy.refresh_from_db()
+    assert org.policy.visio_service == "jitsi"
 
 
 # --- administrators ------------------------------------------------------------------------------
