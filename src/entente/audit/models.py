@@ -52,6 +52,7 @@ class EventKind(models.TextChoices):
     GUEST_INVITED = "people.guest_invited", _("Personne extérieure invitée")
     CALENDAR_SHARED = "agenda.shared", _("Agenda partagé")
     CALENDAR_UNSHARED = "agenda.unshared", _("Partage d'agenda retiré")
+    CALENDAR_IMPORTED = "agenda.imported", _("Agenda importé (iCalendar)")
     RESOURCE_CREATED = "agenda.resource_created", _("Ressource créée")
     RESOURCE_UPDATED = "agenda.resource_updated", _("Ressource modifiée")
 
