@@ -14,7 +14,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from entente.calendars.formatting import when
-from entente.calendars.models import Attendee, Event
+from entente.calendars.models import Attendee, Event, EventStatus
 from entente.core.mail import absolute_url, send_templated_mail
 
 
@@ -27,7 +27,7 @@ def _context(event: Event, **extra: object) -> dict[str, object]:
         "event": event,
         "when": when(event.start, event.end, event.tzid, event.all_day),
         "organiser": event.organiser_name or event.organiser_email,
-        "link": event_url(event),
+        "link": event_url(event) if event.pk else "",  # a deleted event has no page
         **extra,
     }
 
@@ -35,14 +35,16 @@ def _context(event: Event, **extra: object) -> dict[str, object]:
 @task()
 def send_invitations(event_id: int, attendee_ids: list[int]) -> None:
     """Invite (or tell of a change) each attendee: people by mail + home page, outsiders by iMIP."""
-    from entente.calendars import itip
-
     event = Event.objects.filter(pk=event_id).select_related("organiser").first()
-    if event is None or event.status == "CANCELLED":
+    if event is None or event.status == EventStatus.CANCELLED:
         return
     attendees = Attendee.objects.filter(pk__in=attendee_ids, event=event).select_related("user")
     for attendee in attendees:
+        if attendee.resource_id:
+            continue
         if attendee.is_external:
+            from entente.calendars import itip
+
             itip.send_imip(event, attendee, "REQUEST")
         elif attendee.user_id and attendee.user.is_active:
             send_templated_mail(
@@ -54,12 +56,19 @@ def send_invitations(event_id: int, attendee_ids: list[int]) -> None:
 
 @task()
 def send_cancellations(
-    event_id: int, recipients: list[dict[str, object]], recurrence_id: str | None
+    event_id: int,
+    recipients: list[dict[str, object]],
+    recurrence_id: str | None,
+    snapshot: dict[str, object] | None = None,
 ) -> None:
-    """Tell each recipient that the event (or one instance of it) will not take place."""
-    from entente.calendars import itip
+    """Tell each recipient that the event (or one instance of it) will not take place.
 
+    ``snapshot`` (what the event said) stands in for an event deleted since, as when its
+    calendar is deleted.
+    """
     event = Event.objects.filter(pk=event_id).first()
+    if event is None and snapshot:
+        event = _from_snapshot(snapshot)
     if event is None:
         return
     instance = dt.datetime.fromisoformat(recurrence_id) if recurrence_id else None
@@ -78,7 +87,18 @@ def send_cancellations(
                 ),
             )
         else:
+            from entente.calendars import itip
+
             itip.send_cancellation(event, email, str(person.get("name") or ""), instance)
+
+
+def _from_snapshot(snapshot: dict[str, object]) -> Event:
+    """An unsaved ``Event`` saying what a deleted one said (never saved)."""
+    values = dict(snapshot)
+    for name in ("start", "end"):
+        values[name] = dt.datetime.fromisoformat(str(values[name]))
+    fields = {f.name for f in Event._meta.concrete_fields}
+    return Event(**{k: v for k, v in values.items() if k in fields})
 
 
 @task()

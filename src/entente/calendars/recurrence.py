@@ -54,13 +54,13 @@ def horizon() -> dt.datetime:
 def zone(tzid: str) -> ZoneInfo:
     """The ``ZoneInfo`` of an IANA name, or a ``ValidationError`` in plain French."""
     try:
-        if tzid and tzid in _zone_names():
+        if isinstance(tzid, str) and tzid in _zone_names():
             return ZoneInfo(tzid)
     except (ZoneInfoNotFoundError, ValueError):
         pass
     raise ValidationError(
         _("« %(tzid)s » n'est pas un fuseau horaire connu (exemple : Europe/Paris).")
-        % {"tzid": tzid[:64]},
+        % {"tzid": str(tzid or "")[:64]},
         code="invalid_timezone",
     )
 
@@ -120,8 +120,15 @@ def normalise_rrule(rule: str, tzid: str, all_day: bool) -> str:
             _("Une répétition finit à une date ou après un nombre de fois, pas les deux."),
             code="invalid_rrule",
         )
-    if "COUNT" in parts and not parts["COUNT"].isdigit():
-        raise ValidationError(_("Le nombre de répétitions doit être un entier."), "invalid_rrule")
+    if "COUNT" in parts and not (parts["COUNT"].isdigit() and int(parts["COUNT"]) >= 1):
+        raise ValidationError(
+            _("Le nombre de répétitions doit être un entier positif."), code="invalid_rrule"
+        )
+    # dateutil repeats the first instance forever with INTERVAL=0 and fails late with INTERVAL<0
+    if "INTERVAL" in parts and not (parts["INTERVAL"].isdigit() and int(parts["INTERVAL"]) >= 1):
+        raise ValidationError(
+            _("L'intervalle de répétition doit être un entier positif."), code="invalid_rrule"
+        )
     if "UNTIL" in parts:
         parts["UNTIL"] = _until_utc(parts["UNTIL"], tzid, all_day)
     text = ";".join(f"{key}={value}" for key, value in parts.items())
@@ -139,7 +146,9 @@ def _until_utc(value: str, tzid: str, all_day: bool) -> str:
     """UNTIL as a UTC date-time: a date means the end of that day in the event's zone."""
     match = re.fullmatch(r"(\d{8})(T(\d{6})(Z?))?", value)
     if not match:
-        raise ValidationError(_("La date de fin de répétition est mal formée."), "invalid_rrule")
+        raise ValidationError(
+            _("La date de fin de répétition est mal formée."), code="invalid_rrule"
+        )
     try:
         day = dt.datetime.strptime(match.group(1), "%Y%m%d")  # noqa: DTZ007 (zone set below)
         if match.group(2) is None:
@@ -150,12 +159,18 @@ def _until_utc(value: str, tzid: str, all_day: bool) -> str:
             local = local.replace(tzinfo=UTC if match.group(4) else zone(tzid))
     except ValueError as error:
         raise ValidationError(
-            _("La date de fin de répétition est mal formée."), "invalid_rrule"
+            _("La date de fin de répétition est mal formée."), code="invalid_rrule"
         ) from error
     return local.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _exdates(event: Event) -> set[dt.datetime]:
+def base_rule(rule: str) -> dict[str, str]:
+    """The parts of a (normalised) rule that say when it repeats, its end (UNTIL, COUNT) aside."""
+    return {k: v for k, v in _parts(rule).items() if k not in ("UNTIL", "COUNT")}
+
+
+def exdate_instants(event: Event) -> set[dt.datetime]:
+    """The starts (UTC) of the instances removed from the series ``event``."""
     found = set()
     for value in event.exdates or []:
         try:
@@ -179,7 +194,7 @@ def instances(event: Event, until: dt.datetime) -> Iterator[tuple[dt.datetime, d
             yield event.start, event.end
         return
     rule = rrulestr(f"RRULE:{event.rrule}", dtstart=local_start)
-    removed = _exdates(event)
+    removed = exdate_instants(event)
     for count, local in enumerate(rule):
         if count >= MAX_INSTANCES:
             return

@@ -6,15 +6,20 @@ which check permissions with the permission engine and keep the occurrences tabl
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import OperationalError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -40,15 +45,18 @@ from entente.calendars.models import (
     ShareLevel,
     new_token,
 )
+from entente.calendars.permissions import calendars_at_least
 from entente.calendars.recurrence import (
     UTC,
+    base_rule,
+    exdate_instants,
     horizon,
     instances,
     normalise_rrule,
     rebuild_occurrences,
     zone,
 )
-from entente.core.permissions import can, require, visible
+from entente.core.permissions import can, is_active_user, require, visible
 
 MAX_ATTENDEES = 200
 MAX_REMINDERS = 5
@@ -202,8 +210,11 @@ def delete_calendar(actor: Any, calendar: Calendar) -> None:
             code="calendar_protected",
         )
     with transaction.atomic():
-        for event in calendar.events.filter(master__isnull=True):
-            _send_cancellations(event, list(event.attendees.all()))
+        # the events are gone when the messages leave: each carries what it says of its event
+        for event in calendar.events.filter(master__isnull=True).exclude(
+            status=EventStatus.CANCELLED
+        ):
+            _send_cancellations(event, _people_to_tell(event))
         calendar.delete()
 
 
@@ -242,34 +253,36 @@ def share_calendar(actor: Any, calendar: Calendar, grantee: Any, level: str) -> 
                 % {"org": owner_org.name},
                 code="external_sharing_forbidden",
             )
-    if kind == "user" and grantee not in visible(actor, type(grantee)):
+    if kind == "user" and not visible(actor, get_user_model()).filter(pk=grantee.pk).exists():
         raise ValidationError(_("Cette personne est introuvable."), code="unknown_person")
-    share, _created = CalendarShare.objects.update_or_create(
-        calendar=calendar,
-        **{kind: grantee},
-        defaults={"level": level, "created_by": actor},
-    )
-    record(
-        EventKind.CALENDAR_SHARED,
-        actor=actor,
-        target=calendar,
-        organisation=owner_org,
-        grantee=str(grantee),
-        level=level,
-    )
+    with transaction.atomic():
+        share, _created = CalendarShare.objects.update_or_create(
+            calendar=calendar,
+            **{kind: grantee},
+            defaults={"level": level, "created_by": actor},
+        )
+        record(
+            EventKind.CALENDAR_SHARED,
+            actor=actor,
+            target=calendar,
+            organisation=owner_org,
+            grantee=str(grantee),
+            level=level,
+        )
     return share
 
 
 def unshare_calendar(actor: Any, share: CalendarShare) -> None:
     require(actor, "manage", share.calendar)
-    record(
-        EventKind.CALENDAR_UNSHARED,
-        actor=actor,
-        target=share.calendar,
-        organisation=share.calendar.organisation,
-        grantee=str(share.grantee),
-    )
-    share.delete()
+    with transaction.atomic():
+        record(
+            EventKind.CALENDAR_UNSHARED,
+            actor=actor,
+            target=share.calendar,
+            organisation=share.calendar.organisation,
+            grantee=str(share.grantee),
+        )
+        share.delete()
 
 
 # --- resources ---------------------------------------------------------------------------------
@@ -316,52 +329,44 @@ def resource_busy(
     intervals: list[tuple[dt.datetime, dt.datetime]],
     exclude_series: Event | None = None,
 ) -> dict[int, list[Occurrence]]:
-    """The occurrences that keep each resource busy during any of ``intervals``."""
+    """The occurrences that keep each resource busy during any of ``intervals``.
+
+    A resource is taken by the occurrences of the events that book it (an attendee row that
+    did not decline, on the event itself: an overridden instance carries its own) and by the
+    events of its own calendar. A booking takes the room even when its organiser shows the
+    time as free: the organiser's transparency says nothing about the room being used.
+    ``exclude_series`` leaves out a series (master and overrides) being changed.
+    """
     if not resources or not intervals:
         return {}
     low = min(start for start, _end in intervals)
     high = max(end for _start, end in intervals)
     ids = [r.pk for r in resources]
     booked = Attendee.objects.filter(resource_id__in=ids).exclude(partstat=PartStat.DECLINED)
-    rows = (
-        Occurrence.objects.filter(start__lt=high, end__gt=low, busy=True)
-        .filter(Q(event__in=booked.values("event_id")) | Q(calendar__resource_id__in=ids))
-        .select_related("event", "calendar")
+    rows = Occurrence.objects.filter(start__lt=high, end__gt=low).filter(
+        Q(event_id__in=booked.values("event_id")) | Q(calendar__resource_id__in=ids)
     )
     if exclude_series is not None:
         series = exclude_series.series
-        rows = rows.exclude(Q(event=series) | Q(event__master=series))
+        rows = rows.exclude(Q(event_id=series.pk) | Q(event__master_id=series.pk))
+    rows = [
+        row
+        for row in rows.select_related("event", "calendar")
+        if any(row.start < end and row.end > start for start, end in intervals)
+    ]
+    holders: dict[int, set[int]] = {}
+    for event_id, resource_id in booked.filter(
+        event_id__in={row.event_id for row in rows}
+    ).values_list("event_id", "resource_id"):
+        holders.setdefault(event_id, set()).add(resource_id)
     by_resource: dict[int, list[Occurrence]] = {}
-    taken = {a.event_id: a.resource_id for a in booked.filter(event__in=[r.event_id for r in rows])}
-    multiple = _resources_by_event([r.event_id for r in rows], ids)
     for row in rows:
-        holders = multiple.get(row.event_id, set())
+        taken = set(holders.get(row.event_id, ()))
         if row.calendar.resource_id in ids:
-            holders = holders | {row.calendar.resource_id}
-        if not holders and row.event_id in taken:
-            holders = {taken[row.event_id]}
-        if not any(row.start < end and row.end > start for start, end in intervals):
-            continue
-        for rid in holders:
-            by_resource.setdefault(rid, []).append(row)
+            taken.add(row.calendar.resource_id)
+        for resource_id in taken:
+            by_resource.setdefault(resource_id, []).append(row)
     return by_resource
-
-
-def _resources_by_event(event_ids: list[int], resource_ids: list[int]) -> dict[int, set[int]]:
-    found: dict[int, set[int]] = {}
-    masters = dict(
-        Event.objects.filter(pk__in=event_ids, master__isnull=False).values_list("pk", "master_id")
-    )
-    lookup = set(event_ids) | set(masters.values())
-    rows = Attendee.objects.filter(event_id__in=lookup, resource_id__in=resource_ids).exclude(
-        partstat=PartStat.DECLINED
-    )
-    direct: dict[int, set[int]] = {}
-    for event_id, resource_id in rows.values_list("event_id", "resource_id"):
-        direct.setdefault(event_id, set()).add(resource_id)
-    for event_id in event_ids:
-        found[event_id] = direct.get(event_id, set())
-    return found
 
 
 def free_rooms(
@@ -401,27 +406,27 @@ def visio_link(organisation: Any) -> str:
 
 def _clean(actor: Any, data: EventData) -> EventData:
     """Validate ``data`` and bring it to the stored form; French messages per field."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[ValidationError]] = {}
 
-    def fail(field_name: str, message: str) -> None:
-        errors.setdefault(field_name, []).append(message)
+    def fail(field_name: str, message: str, code: str = "invalid") -> None:
+        errors.setdefault(field_name, []).append(ValidationError(message, code=code))
 
     data.title = (data.title or "").strip()
     if not data.title:
-        fail("title", _("Donnez un titre à l'évènement."))
+        fail("title", _("Donnez un titre à l'évènement."), "required")
     elif len(data.title) > 255:
-        fail("title", _("Le titre fait au plus 255 caractères."))
+        fail("title", _("Le titre fait au plus 255 caractères."), "max_length")
     if len(data.location or "") > 255:
-        fail("location", _("Le lieu fait au plus 255 caractères."))
+        fail("location", _("Le lieu fait au plus 255 caractères."), "max_length")
     if len(data.description or "") > 20000:
-        fail("description", _("La description fait au plus 20 000 caractères."))
+        fail("description", _("La description fait au plus 20 000 caractères."), "max_length")
     try:
         tz = zone(data.tzid)
     except ValidationError as error:
-        fail("tzid", error.messages[0])
+        fail("tzid", error.messages[0], "invalid_timezone")
         tz = zone(DEFAULT_TZID)
     if data.start is None or data.end is None:
-        fail("start", _("Indiquez le début et la fin."))
+        fail("start", _("Indiquez le début et la fin."), "required")
     else:
         if timezone.is_naive(data.start):
             data.start = data.start.replace(tzinfo=tz)
@@ -437,13 +442,13 @@ def _clean(actor: Any, data: EventData) -> EventData:
         data.start = data.start.astimezone(UTC)
         data.end = data.end.astimezone(UTC)
         if data.end <= data.start:
-            fail("end", _("La fin doit venir après le début."))
+            fail("end", _("La fin doit venir après le début."), "end_before_start")
         elif data.end - data.start > dt.timedelta(days=MAX_EVENT_DAYS):
-            fail("end", _("Un évènement dure au plus un an."))
+            fail("end", _("Un évènement dure au plus un an."), "too_long")
     try:
         data.rrule = normalise_rrule(data.rrule or "", data.tzid, data.all_day)
     except ValidationError as error:
-        fail("rrule", error.messages[0])
+        fail("rrule", error.messages[0], error.code or "invalid_rrule")
     if data.privacy not in Privacy.values:
         fail("privacy", _("Choisissez « visible » ou « privé »."))
     if data.status not in EventStatus.values:
@@ -452,7 +457,11 @@ def _clean(actor: Any, data: EventData) -> EventData:
         try:
             URLValidator(schemes=["https"])(data.visio_url)
         except ValidationError:
-            fail("visio_url", _("Le lien de visioconférence doit commencer par https://."))
+            fail(
+                "visio_url",
+                _("Le lien de visioconférence doit commencer par https://."),
+                "invalid_url",
+            )
     try:
         data.reminders = sorted({int(m) for m in data.reminders or []})
     except (TypeError, ValueError):
@@ -479,7 +488,11 @@ def _clean(actor: Any, data: EventData) -> EventData:
         try:
             EmailValidator()(address)
         except ValidationError:
-            fail("externals", _("« %(email)s » n'est pas une adresse e-mail.") % {"email": email})
+            fail(
+                "externals",
+                _("« %(email)s » n'est pas une adresse e-mail.") % {"email": email},
+                "invalid_email",
+            )
             continue
         if address not in seen:
             seen.add(address)
@@ -487,21 +500,42 @@ def _clean(actor: Any, data: EventData) -> EventData:
     data.externals = externals
     data.users = list({u.pk: u for u in data.users or [] if u is not None}.values())
     data.resources = list({r.pk: r for r in data.resources or [] if r is not None}.values())
-    people = visible(actor, type(actor)).filter(pk__in=[u.pk for u in data.users])
-    if people.count() != len(data.users):
-        fail("users", _("Une des personnes invitées est introuvable."))
+    # get_user_model(), not type(actor): views pass request.user, a lazy proxy
+    people = visible(actor, get_user_model()).filter(pk__in=[u.pk for u in data.users])
+    if data.users and people.count() != len(data.users):
+        fail("users", _("Une des personnes invitées est introuvable."), "unknown_person")
     for resource in data.resources:
         if not can(actor, "book", resource):
-            fail("resources", _("Vous ne pouvez pas réserver « %(name)s ».") % {"name": resource})
+            fail(
+                "resources",
+                _("Vous ne pouvez pas réserver « %(name)s ».") % {"name": resource},
+                "not_bookable",
+            )
     if len(data.users) + len(data.externals) + len(data.resources) > MAX_ATTENDEES:
-        fail("users", _("Un évènement réunit au plus 200 participants."))
+        fail("users", _("Un évènement réunit au plus 200 participants."), "too_many")
     if errors:
         raise ValidationError(errors)
     return data
 
 
+def _booked_resources(calendar: Calendar, resources: list[Resource]) -> list[Resource]:
+    """The resources an event of ``calendar`` takes: those it books, and the resource whose own
+    calendar it is in (an event written straight into a room's calendar takes the room)."""
+    if calendar.kind == CalendarKind.RESOURCE and calendar.resource_id:
+        if calendar.resource_id not in {r.pk for r in resources}:
+            return [*resources, calendar.resource]
+    return resources
+
+
 def _lock_resources(resources: list[Resource]) -> None:
-    """Serialise bookings of these resources (PostgreSQL row locks; SQLite writes are serial)."""
+    """Serialise bookings of these resources: call inside the transaction that checks and
+    writes the booking, before the conflict query.
+
+    PostgreSQL: row locks, taken in a fixed order (no deadlock between two bookings of the
+    same rooms); the second booking waits for the first to commit, and its conflict query,
+    a new statement under READ COMMITTED, then sees it. SQLite: the whole transaction
+    already holds the database's single write lock (``transaction_mode=IMMEDIATE``).
+    """
     if resources:
         list(
             Resource.objects.select_for_update()
@@ -513,12 +547,17 @@ def _lock_resources(resources: list[Resource]) -> None:
 def _check_rooms(
     actor: Any, event: Event, resources: list[Resource], exclude_series: Event | None
 ) -> None:
+    """Refuse with ``RoomUnavailable`` when one of ``resources`` is taken during an instance of
+    ``event``; the message names the first such instance and the rooms free instead."""
     intervals = list(instances(event, horizon()))
     busy = resource_busy(resources, intervals, exclude_series)
     if not busy:
         return
     conflicts = [r for r in resources if r.pk in busy]
-    first = min(o.start for rows in busy.values() for o in rows)
+    taken = [o for rows in busy.values() for o in rows]
+    first = min(
+        start for start, end in intervals if any(o.start < end and o.end > start for o in taken)
+    )
     local = first.astimezone(zone(event.tzid))
     names = ", ".join(str(r) for r in conflicts)
     free = [r for r in free_rooms(actor, intervals, exclude_series) if r not in resources]
@@ -616,19 +655,79 @@ def _set_attendees(event: Event, data: EventData, organiser: Any, timing_changed
     return {"added": added, "removed": removed, "kept": kept}
 
 
-@transaction.atomic
+_T = TypeVar("_T")
+#: how long a booking waits for another writer of a SQLite database before giving up
+SQLITE_LOCK_WAIT = 10.0
+
+
+def _copy_data(value: Any) -> Any:
+    """A copy of an ``EventData`` argument (the use cases normalise theirs in place)."""
+    if not isinstance(value, EventData):
+        return value
+    return dataclasses.replace(
+        value,
+        exdates=list(value.exdates or []),
+        reminders=list(value.reminders or []),
+        attachments=[dict(a) if isinstance(a, dict) else a for a in value.attachments or []],
+        users=list(value.users or []),
+        externals=list(value.externals or []),
+        resources=list(value.resources or []),
+    )
+
+
+def _reloaded(value: Any) -> Any:
+    """An event argument as the database has it (a failed attempt may have changed it)."""
+    if isinstance(value, Event) and value.pk:
+        return Event.objects.get(pk=value.pk)
+    return _copy_data(value)
+
+
+def _serialised(function: Callable[..., _T], *args: Any) -> _T:
+    """Run the use case ``function`` in a transaction of its own; on SQLite, start it again
+    while another writer holds the database.
+
+    Bookings are serialised by the database: PostgreSQL by the row locks of
+    ``_lock_resources``; SQLite by its single writer (``transaction_mode=IMMEDIATE`` takes the
+    write lock at BEGIN and ``busy_timeout`` waits for it). A shared-cache SQLite database (the
+    in-memory one of the tests) answers "table is locked" at once instead of waiting, and a
+    file one does after ``busy_timeout`` under load: the failed attempt wrote nothing, so it is
+    run again, on fresh copies of its arguments, up to ``SQLITE_LOCK_WAIT`` seconds. Inside an
+    outer transaction nothing is retried (the error goes to the outer one).
+    """
+    connection = transaction.get_connection()
+    retry = connection.vendor == "sqlite" and not connection.in_atomic_block
+    pristine = [_copy_data(a) for a in args] if retry else []
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT
+    attempt = 0
+    while True:
+        try:
+            with transaction.atomic():
+                return function(*args)
+        except OperationalError as error:
+            if not retry or "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        attempt += 1
+        time.sleep(min(0.005 * attempt, 0.1))
+        args = tuple(_reloaded(a) for a in pristine)
+
+
 def create_event(actor: Any, calendar: Calendar, data: EventData, notify: bool = True) -> Event:
     """Add an event to ``calendar``; invite its attendees; book its rooms (never twice)."""
+    return _serialised(_create_event, actor, calendar, data, notify)
+
+
+def _create_event(actor: Any, calendar: Calendar, data: EventData, notify: bool) -> Event:
     require(actor, "write", calendar)
     data = _clean(actor, data)
-    _lock_resources(data.resources)
+    booked = _booked_resources(calendar, data.resources)
+    _lock_resources(booked)
     owner = calendar.owner if calendar.kind == CalendarKind.PERSONAL else actor
     event = Event(calendar=calendar, organiser=owner, created_by=actor)
     event.organiser_email = owner.email
     event.organiser_name = owner.get_full_name()
     _apply(event, data)
     event.exdates = list(data.exdates or [])
-    _check_rooms(actor, event, data.resources, None)
+    _check_rooms(actor, event, booked, None)
     event.full_clean(exclude=["ical", "uid"])
     event.save()
     changes = _set_attendees(event, data, owner, timing_changed=False)
@@ -638,7 +737,6 @@ def create_event(actor: Any, calendar: Calendar, data: EventData, notify: bool =
     return event
 
 
-@transaction.atomic
 def update_event(
     actor: Any,
     event: Event,
@@ -649,15 +747,29 @@ def update_event(
 ) -> Event:
     """Change an event; for a series, this instance, this and the following ones, or all.
 
-    ``recurrence_id`` is the original start (UTC) of the instance the person acted on.
-    Returns the event that now holds the change (an override or a new series when split).
+    ``recurrence_id`` is the original start (UTC) of the instance the person acted on (for
+    ``this`` and ``following``; an override knows its own). With ``all`` from an overridden
+    instance, ``data`` holds that instance's new times and the whole series moves by as much
+    (wall-clock time). Returns the event that now holds the change (an override or a new
+    series when split).
     """
+    return _serialised(_update_event, actor, event, data, scope, recurrence_id, notify)
+
+
+def _update_event(
+    actor: Any,
+    event: Event,
+    data: EventData,
+    scope: str,
+    recurrence_id: dt.datetime | None,
+    notify: bool,
+) -> Event:
     require(actor, "edit", event)
     if scope not in Scope.CHOICES:
         raise ValidationError(_("Choisissez quelles occurrences modifier."), code="invalid_scope")
     data = _clean(actor, data)
-    _lock_resources(data.resources)
     master = event.series
+    _lock_resources(_booked_resources(master.calendar, data.resources))
     if master.rrule and scope != Scope.ALL:
         if recurrence_id is None:
             recurrence_id = event.recurrence_id
@@ -669,25 +781,36 @@ def update_event(
             return _split_series(actor, master, recurrence_id, data, notify)
     if event.master_id and scope == Scope.THIS:
         return _update_instance(actor, master, event.recurrence_id, data, notify)
-    timing_changed = (master.start, master.end, master.rrule, master.all_day) != (
-        data.start,
-        data.end,
-        data.rrule,
-        data.all_day,
-    )
-    if master.rrule and scope == Scope.ALL and event.master_id:
-        # the person edited all from one instance: shift the series by the same amount
-        delta = data.start - event.start
-        length = data.end - data.start
-        data.start = master.start + delta
-        data.end = data.start + length
-        timing_changed = delta != dt.timedelta(0) or length != master.end - master.start
+    return _update_series(actor, master, event, data, notify)
+
+
+def _wall(instant: dt.datetime, tz: Any) -> dt.datetime:
+    """The wall-clock time of ``instant`` in ``tz``, without zone."""
+    return instant.astimezone(tz).replace(tzinfo=None)
+
+
+def _at(wall: dt.datetime, tz: Any) -> dt.datetime:
+    """The UTC instant of the wall-clock time ``wall`` in ``tz``."""
+    return wall.replace(tzinfo=tz).astimezone(UTC)
+
+
+def _update_series(actor: Any, master: Event, event: Event, data: EventData, notify: bool) -> Event:
+    """Change a single event, or every instance of a series."""
+    if master.rrule and event.master_id:
+        # edited "all" from one instance: move the series as much as that instance moved,
+        # in wall-clock time (10:00 → 11:00 is 11:00 in winter and in summer)
+        tz = zone(data.tzid)
+        shift = _wall(data.start, tz) - _wall(event.start, tz)
+        length = _wall(data.end, tz) - _wall(data.start, tz)
+        data.start = _at(_wall(master.start, tz) + shift, tz)
+        data.end = _at(_wall(data.start, tz) + length, tz)
+    before = (master.start, master.end, master.rrule, master.all_day, master.tzid)
+    timing_changed = before[:4] != (data.start, data.end, data.rrule, data.all_day)
     _apply(master, data)
-    if timing_changed and master.rrule:
-        master.exdates = []
-        Event.objects.filter(master=master).delete()
+    if master.rrule or before[2]:
+        _carry_exceptions(master, *before)
     master.sequence += 1
-    _check_rooms(actor, master, data.resources, master)
+    _check_rooms(actor, master, _booked_resources(master.calendar, data.resources), master)
     master.full_clean(exclude=["ical", "uid"])
     master.save()
     organiser = master.organiser
@@ -699,14 +822,82 @@ def update_event(
     return master
 
 
+def _carry_exceptions(
+    master: Event,
+    old_start: dt.datetime,
+    old_end: dt.datetime,
+    old_rrule: str,
+    old_all_day: bool,
+    old_tzid: str,
+) -> None:
+    """After the whole series changed, keep its exceptions where they still belong.
+
+    When the rule stays the same (its end aside) a removed instance stays removed and a changed
+    one stays changed, moved with the series; an override that had not moved on its own moves
+    with its instance. An exception whose instance is no longer in the series, or every
+    exception when the rule itself changed, is dropped. Call before saving ``master``.
+    """
+    overrides = list(Event.objects.filter(master=master).order_by("recurrence_id"))
+    same_rule = (
+        bool(old_rrule)
+        and bool(master.rrule)
+        and old_all_day == master.all_day
+        and base_rule(old_rrule) == base_rule(master.rrule)
+    )
+    unchanged = (old_start, old_end, old_tzid) == (master.start, master.end, master.tzid)
+    if same_rule and unchanged and old_rrule == master.rrule:
+        return
+    if not same_rule:
+        master.exdates = []
+        Event.objects.filter(pk__in=[o.pk for o in overrides]).delete()
+        return
+    old_tz, new_tz = zone(old_tzid), zone(master.tzid)
+    shift = _wall(master.start, new_tz) - _wall(old_start, old_tz)
+
+    def moved(instant: dt.datetime) -> dt.datetime:
+        return _at(_wall(instant, old_tz) + shift, new_tz)
+
+    removed = [moved(x) for x in exdate_instants(master)]
+    candidates = removed + [moved(o.recurrence_id) for o in overrides]
+    if not candidates:
+        return
+    plain = copy.copy(master)
+    plain.exdates = []
+    still = {s for s, _e in instances(plain, max(candidates) + dt.timedelta(seconds=1))}
+    master.exdates = [x.isoformat() for x in removed if x in still]
+    gone = [o.pk for o in overrides if moved(o.recurrence_id) not in still]
+    Event.objects.filter(pk__in=gone).delete()
+    kept = [o for o in overrides if o.pk not in gone]
+    # moved one by one in the direction of the move, so that no two share a RECURRENCE-ID
+    if shift > dt.timedelta(0):
+        kept.reverse()
+    old_length = old_end - old_start
+    for override in kept:
+        rid = override.recurrence_id
+        if (override.start, override.end) == (rid, rid + old_length):
+            override.start = moved(rid)
+            override.end = override.start + (master.end - master.start)
+        override.recurrence_id = moved(rid)
+        override.save(update_fields=["recurrence_id", "start", "end", "updated_at"])
+
+
 def _update_instance(
     actor: Any, master: Event, recurrence_id: dt.datetime, data: EventData, notify: bool
 ) -> Event:
+    """Change one instance: its override, made the first time from the series."""
     override = Event.objects.filter(master=master, recurrence_id=recurrence_id).first()
-    if override is None:
-        if recurrence_id not in {
-            s for s, _e in instances(master, recurrence_id + dt.timedelta(seconds=1))
-        }:
+    removed = recurrence_id in exdate_instants(master)
+    new = override is None
+    if new:
+        instance = next(
+            (
+                (start, end)
+                for start, end in instances(master, recurrence_id + dt.timedelta(seconds=1))
+                if start == recurrence_id
+            ),
+            None,
+        )
+        if instance is None:
             raise ValidationError(_("Cette occurrence n'existe pas."), code="no_occurrence")
         override = Event(
             calendar=master.calendar,
@@ -718,18 +909,33 @@ def _update_instance(
             organiser_name=master.organiser_name,
             created_by=actor,
         )
-        timing_changed = (recurrence_id, recurrence_id + (master.end - master.start)) != (
-            data.start,
-            data.end,
-        )
+        timing_changed = instance != (data.start, data.end)
+    elif removed or override.status == EventStatus.CANCELLED:
+        raise ValidationError(_("Cette occurrence a été supprimée."), code="no_occurrence")
     else:
         timing_changed = (override.start, override.end) != (data.start, data.end)
     data.rrule = ""
     _apply(override, data)
     override.sequence = master.sequence + 1
-    _check_rooms(actor, override, data.resources, master)
+    _check_rooms(actor, override, _booked_resources(master.calendar, data.resources), master)
     override.full_clean(exclude=["ical", "uid"])
     override.save()
+    if new:
+        # the instance starts with the answers given to the series
+        Attendee.objects.bulk_create(
+            Attendee(
+                event=override,
+                user_id=a.user_id,
+                resource_id=a.resource_id,
+                email=a.email,
+                name=a.name,
+                role=a.role,
+                partstat=a.partstat,
+                responded_at=a.responded_at,
+                comment=a.comment,
+            )
+            for a in master.attendees.all()
+        )
     changes = _set_attendees(override, data, master.organiser, timing_changed)
     rebuild_occurrences(master)
     if notify:
@@ -743,6 +949,7 @@ def _end_series_before(master: Event, recurrence_id: dt.datetime) -> None:
     parts = [p for p in master.rrule.split(";") if not p.startswith(("UNTIL=", "COUNT="))]
     until = (recurrence_id - dt.timedelta(seconds=1)).astimezone(UTC)
     master.rrule = ";".join([*parts, f"UNTIL={until.strftime('%Y%m%dT%H%M%SZ')}"])
+    master.exdates = [x.isoformat() for x in exdate_instants(master) if x < recurrence_id]
     Event.objects.filter(master=master, recurrence_id__gte=recurrence_id).delete()
     master.sequence += 1
     master.save()
@@ -752,21 +959,49 @@ def _end_series_before(master: Event, recurrence_id: dt.datetime) -> None:
 def _split_series(
     actor: Any, master: Event, recurrence_id: dt.datetime, data: EventData, notify: bool
 ) -> Event:
-    """ "This one and the following": the old series ends before, a new one starts here."""
-    parts = dict(p.split("=", 1) for p in master.rrule.split(";") if "=" in p)
-    if "COUNT" in parts:
-        done = sum(1 for _s in instances(master, recurrence_id))
-        remaining = max(int(parts["COUNT"]) - done - len(master.exdates or []), 1)
-        data.rrule = ";".join(f"{k}={remaining if k == 'COUNT' else v}" for k, v in parts.items())
-    elif not data.rrule:
-        data.rrule = master.rrule
+    """ "This one and the following": the old series ends before, a new one starts here.
+
+    The new series keeps the rule (a COUNT becomes the number of instances left, counted as
+    RFC 5545 does, removed ones included) unless the person gave another, and the removed
+    instances from here on, moved as far as this instance moved.
+    """
+    plain = copy.copy(master)
+    plain.exdates = []
+    if data.rrule in ("", master.rrule):
+        parts = dict(p.split("=", 1) for p in master.rrule.split(";") if "=" in p)
+        if "COUNT" in parts:
+            done = sum(1 for _s in instances(plain, recurrence_id))
+            remaining = int(parts["COUNT"]) - done
+            if remaining < 1:
+                raise ValidationError(_("Cette occurrence n'existe pas."), code="no_occurrence")
+            parts["COUNT"] = str(remaining)
+        data.rrule = ";".join(f"{k}={v}" for k, v in parts.items())
+    tz = zone(master.tzid)
+    shift = _wall(data.start, tz) - _wall(recurrence_id, tz)
+    later = [_at(_wall(x, tz) + shift, tz) for x in exdate_instants(master) if x > recurrence_id]
+    data.exdates = sorted({*(data.exdates or []), *(x.isoformat() for x in later)})
+    attendees_before = [a.pk for a in master.attendees.all()]
     _end_series_before(master, recurrence_id)
-    attendees_before = {a.pk for a in master.attendees.all()}
     new = create_event(actor, master.calendar, data, notify=False)
     if notify:
         _notify(new, "REQUEST", [a.pk for a in new.attendees.all()])
-        _notify(master, "REQUEST", list(attendees_before))
+        _notify(master, "REQUEST", attendees_before)
     return new
+
+
+def _people_to_tell(master: Event) -> list[Attendee]:
+    """The attendees of a series (master and overrides) who hear of its cancellation: not the
+    organiser, not the rooms; each person or address once."""
+    seen, found = set(), []
+    rows = Attendee.objects.filter(Q(event=master) | Q(event__master=master)).select_related("user")
+    for attendee in rows.order_by("event__master_id", "pk"):
+        if attendee.resource_id or (attendee.user_id and attendee.user_id == master.organiser_id):
+            continue
+        key = ("user", attendee.user_id) if attendee.user_id else ("email", attendee.email)
+        if key not in seen:
+            seen.add(key)
+            found.append(attendee)
+    return found
 
 
 @transaction.atomic
@@ -774,23 +1009,28 @@ def delete_event(
     actor: Any, event: Event, scope: str = Scope.ALL, recurrence_id: dt.datetime | None = None
 ) -> None:
     """Delete an event, or one instance / the following instances of a series; the attendees
-    are told it is cancelled."""
+    are told it is cancelled.
+
+    An event nobody else was invited to is deleted; otherwise it stays as a cancelled
+    tombstone (no occurrence, so no busy time and no room taken) that tells attendees and
+    their clients it was cancelled.
+    """
     require(actor, "delete", event)
     master = event.series
     if recurrence_id is None:
         recurrence_id = event.recurrence_id
     if master.rrule and scope == Scope.THIS and recurrence_id is not None:
         override = Event.objects.filter(master=master, recurrence_id=recurrence_id).first()
-        attendees = list((override or master).attendees.all())
+        attendees = list((override or master).attendees.select_related("user"))
         stamp = recurrence_id.astimezone(UTC).isoformat()
-        if stamp not in master.exdates:
+        if recurrence_id not in exdate_instants(master):
             master.exdates = [*master.exdates, stamp]
         master.sequence += 1
         master.save()
         if override is not None:
             override.status = EventStatus.CANCELLED
             override.sequence = master.sequence
-            override.save(update_fields=["status", "sequence"])
+            override.save(update_fields=["status", "sequence", "updated_at"])
         rebuild_occurrences(master)
         _send_cancellations(master, attendees, recurrence_id=recurrence_id)
         return
@@ -798,16 +1038,32 @@ def delete_event(
         _end_series_before(master, recurrence_id)
         _notify(master, "REQUEST", [a.pk for a in master.attendees.all()])
         return
-    if not master.attendees.exclude(user_id=master.organiser_id).exists():
+    people = _people_to_tell(master)
+    if not people:
         master.delete()  # nobody to tell: nothing to keep
         return
-    # kept as a cancelled tombstone (no occurrence) so that attendees and clients learn of it
     master.status = EventStatus.CANCELLED
     master.sequence += 1
     master.save(update_fields=["status", "sequence", "updated_at"])
     Event.objects.filter(master=master).update(status=EventStatus.CANCELLED)
     rebuild_occurrences(master)
-    _send_cancellations(master, list(master.attendees.all()))
+    _send_cancellations(master, people)
+
+
+def _snapshot(event: Event) -> dict[str, Any]:
+    """What a cancellation says of an event, should the event be gone when it is sent."""
+    return {
+        "uid": event.uid,
+        "title": event.title,
+        "location": event.location,
+        "start": event.start.isoformat(),
+        "end": event.end.isoformat(),
+        "all_day": event.all_day,
+        "tzid": event.tzid,
+        "sequence": event.sequence,
+        "organiser_email": event.organiser_email,
+        "organiser_name": event.organiser_name,
+    }
 
 
 def _send_cancellations(
@@ -824,8 +1080,9 @@ def _send_cancellations(
     from entente.calendars import notifications
 
     stamp = recurrence_id.isoformat() if recurrence_id else None
+    snapshot = _snapshot(event)
     transaction.on_commit(
-        lambda: notifications.send_cancellations.enqueue(event.pk, recipients, stamp)
+        lambda: notifications.send_cancellations.enqueue(event.pk, recipients, stamp, snapshot)
     )
 
 
@@ -886,16 +1143,27 @@ def respond(actor: Any, event: Event, partstat: str, comment: str = "") -> Atten
 
 
 def pending_invitations(user: Any) -> QuerySet:
-    """Invitations ``user`` has not answered, for events not over yet, soonest first."""
+    """Invitations ``user`` has not answered, for events not over yet, soonest first.
+
+    One row per series (its next instance decides the order); an instance changed on its own
+    whose new time awaits an answer is listed too, unless the whole series still does.
+    """
     now = timezone.now()
-    upcoming = Occurrence.objects.filter(end__gt=now).values("event_id")
+    upcoming = Occurrence.objects.filter(event_id=OuterRef("event_id"), end__gt=now).order_by(
+        "start"
+    )
+    series_pending = Attendee.objects.filter(
+        event_id=OuterRef("event__master_id"), user_id=user.pk, partstat=PartStat.NEEDS_ACTION
+    )
     return (
-        Attendee.objects.filter(user=user, partstat=PartStat.NEEDS_ACTION)
-        .exclude(event__organiser=user)
+        Attendee.objects.filter(user_id=user.pk, partstat=PartStat.NEEDS_ACTION)
+        .exclude(event__organiser_id=user.pk)
         .exclude(event__status=EventStatus.CANCELLED)
-        .filter(event__master__isnull=True, event_id__in=upcoming)
+        .filter(Q(event__master__isnull=True) | ~Exists(series_pending))
+        .annotate(next_start=Subquery(upcoming.values("start")[:1]))
+        .filter(next_start__isnull=False)
         .select_related("event", "event__organiser", "event__calendar")
-        .order_by("event__start")
+        .order_by("next_start", "pk")
     )
 
 
@@ -906,17 +1174,24 @@ def agenda_occurrences(
     viewer: Any, calendars: list[Calendar], start: dt.datetime, end: dt.datetime
 ) -> list[Occurrence]:
     """Occurrences between ``start`` and ``end`` of ``calendars`` (which the viewer may read)
-    and of the events the viewer is invited to and did not decline, soonest first."""
+    and of the events the viewer is invited to and did not decline, soonest first.
+
+    One query whatever the number of calendars (plus one when looking past the horizon).
+    """
     from entente.calendars.recurrence import ensure_expanded
 
     ensure_expanded(end)
-    readable = [c for c in calendars if can(viewer, "view", c)]
+    if not is_active_user(viewer):
+        return []
+    readable = calendars_at_least(viewer, "read").filter(pk__in=[c.pk for c in calendars])
     invited = (
-        Attendee.objects.filter(user=viewer).exclude(partstat=PartStat.DECLINED).values("event_id")
+        Attendee.objects.filter(user_id=viewer.pk)
+        .exclude(partstat=PartStat.DECLINED)
+        .values("event_id")
     )
     rows = (
         Occurrence.objects.filter(start__lt=end, end__gt=start)
-        .filter(Q(calendar__in=readable) | Q(event_id__in=invited))
+        .filter(Q(calendar_id__in=readable.values("pk")) | Q(event_id__in=invited))
         .select_related("event", "event__calendar", "event__master", "calendar")
         .order_by("start", "end", "pk")
     )
