@@ -132,14 +132,37 @@ def normalise_rrule(rule: str, tzid: str, all_day: bool) -> str:
     if "UNTIL" in parts:
         parts["UNTIL"] = _until_utc(parts["UNTIL"], tzid, all_day)
     text = ";".join(f"{key}={value}" for key, value in parts.items())
+    origin = dt.datetime(2000, 1, 1, tzinfo=UTC)
     try:
-        rrulestr(f"RRULE:{text}", dtstart=dt.datetime(2000, 1, 1, tzinfo=UTC))
+        rrulestr(f"RRULE:{text}", dtstart=origin)
+        possible = _can_happen(parts, origin)
     except (ValueError, TypeError, OverflowError) as error:
         raise ValidationError(
             _("La règle de répétition « %(rule)s » est mal formée.") % {"rule": rule[:100]},
             code="invalid_rrule",
         ) from error
+    if not possible:
+        raise ValidationError(
+            _("Cette règle de répétition ne tombe sur aucune date."), code="rrule_never"
+        )
     return text
+
+
+#: the BY parts that pick days; a yearly rule with the same parts picks the same days
+DAY_PARTS = ("BYMONTH", "BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY")
+
+
+def _can_happen(parts: dict[str, str], origin: dt.datetime) -> bool:
+    """Does the rule ever fall on a date? A rule that never does (30 February) would send
+    dateutil stepping day by day up to the year 9999 (seconds of CPU) whenever it is expanded.
+
+    Checked as a yearly rule with the same day filters, which dateutil walks a year at a time.
+    """
+    filters = {key: parts[key] for key in DAY_PARTS if key in parts}
+    if not filters:
+        return True
+    probe = ";".join(["FREQ=YEARLY", *(f"{key}={value}" for key, value in filters.items())])
+    return rrulestr(f"RRULE:{probe}", dtstart=origin).after(origin, inc=True) is not None
 
 
 def _until_utc(value: str, tzid: str, all_day: bool) -> str:

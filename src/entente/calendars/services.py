@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 
 from entente.audit.models import EventKind
 from entente.audit.services import record
-from entente.calendars import formatting
 from entente.calendars.models import (
     COLOURS,
     DEFAULT_TZID,
@@ -40,7 +39,6 @@ from entente.calendars.models import (
     PartStat,
     Privacy,
     Resource,
-    ResourceKind,
     Role,
     ShareLevel,
     new_token,
@@ -50,11 +48,19 @@ from entente.calendars.recurrence import (
     UTC,
     base_rule,
     exdate_instants,
-    horizon,
     instances,
     normalise_rrule,
     rebuild_occurrences,
     zone,
+)
+from entente.calendars.rooms import (  # noqa: F401  (RoomUnavailable, free_rooms, resource_busy, save_resource: part of this module's API)
+    RoomUnavailable,
+    booked_resources,
+    check_rooms,
+    free_rooms,
+    lock_resources,
+    resource_busy,
+    save_resource,
 )
 from entente.core.permissions import can, is_active_user, require, visible
 
@@ -72,15 +78,6 @@ class Scope:
     FOLLOWING = "following"
     ALL = "all"
     CHOICES = (THIS, FOLLOWING, ALL)
-
-
-class RoomUnavailable(ValidationError):
-    """A resource is already booked at that time; ``free_rooms`` lists rooms free instead."""
-
-    def __init__(self, message: str, conflicts: list[Resource], free_rooms: list[Resource]):
-        super().__init__(message, code="room_unavailable")
-        self.conflicts = conflicts
-        self.free_rooms = free_rooms
 
 
 @dataclass
@@ -285,108 +282,6 @@ def unshare_calendar(actor: Any, share: CalendarShare) -> None:
         share.delete()
 
 
-# --- resources ---------------------------------------------------------------------------------
-
-
-def save_resource(actor: Any, data: dict[str, Any], resource: Resource | None = None) -> Resource:
-    """Create or change a bookable resource of the actor's organisation, with its calendar."""
-    if resource is None:
-        require(actor, "create", Resource)
-        resource = Resource(organisation_id=actor.organisation_id)
-    else:
-        require(actor, "manage", resource)
-    for name in ("kind", "name", "location", "capacity", "equipment", "bookable_by_territory"):
-        if name in data:
-            setattr(resource, name, data[name])
-    if "is_active" in data:
-        resource.is_active = data["is_active"]
-    resource.full_clean()
-    created = resource.pk is None
-    with transaction.atomic():
-        resource.save()
-        calendar, _new = Calendar.objects.get_or_create(
-            resource=resource,
-            defaults={
-                "kind": CalendarKind.RESOURCE,
-                "organisation_id": resource.organisation_id,
-                "name": resource.name,
-                "colour": COLOURS[2][0],
-            },
-        )
-        if calendar.name != resource.name:
-            calendar.name = resource.name
-            calendar.save(update_fields=["name"])
-        record(
-            EventKind.RESOURCE_CREATED if created else EventKind.RESOURCE_UPDATED,
-            actor=actor,
-            target=resource,
-        )
-    return resource
-
-
-def resource_busy(
-    resources: list[Resource],
-    intervals: list[tuple[dt.datetime, dt.datetime]],
-    exclude_series: Event | None = None,
-) -> dict[int, list[Occurrence]]:
-    """The occurrences that keep each resource busy during any of ``intervals``.
-
-    A resource is taken by the occurrences of the events that book it (an attendee row that
-    did not decline, on the event itself: an overridden instance carries its own) and by the
-    events of its own calendar. A booking takes the room even when its organiser shows the
-    time as free: the organiser's transparency says nothing about the room being used.
-    ``exclude_series`` leaves out a series (master and overrides) being changed.
-    """
-    if not resources or not intervals:
-        return {}
-    low = min(start for start, _end in intervals)
-    high = max(end for _start, end in intervals)
-    ids = [r.pk for r in resources]
-    booked = Attendee.objects.filter(resource_id__in=ids).exclude(partstat=PartStat.DECLINED)
-    rows = Occurrence.objects.filter(start__lt=high, end__gt=low).filter(
-        Q(event_id__in=booked.values("event_id")) | Q(calendar__resource_id__in=ids)
-    )
-    if exclude_series is not None:
-        series = exclude_series.series
-        rows = rows.exclude(Q(event_id=series.pk) | Q(event__master_id=series.pk))
-    rows = [
-        row
-        for row in rows.select_related("event", "calendar")
-        if any(row.start < end and row.end > start for start, end in intervals)
-    ]
-    holders: dict[int, set[int]] = {}
-    for event_id, resource_id in booked.filter(
-        event_id__in={row.event_id for row in rows}
-    ).values_list("event_id", "resource_id"):
-        holders.setdefault(event_id, set()).add(resource_id)
-    by_resource: dict[int, list[Occurrence]] = {}
-    for row in rows:
-        taken = set(holders.get(row.event_id, ()))
-        if row.calendar.resource_id in ids:
-            taken.add(row.calendar.resource_id)
-        for resource_id in taken:
-            by_resource.setdefault(resource_id, []).append(row)
-    return by_resource
-
-
-def free_rooms(
-    actor: Any,
-    intervals: list[tuple[dt.datetime, dt.datetime]],
-    exclude_series: Event | None = None,
-    limit: int = 5,
-) -> list[Resource]:
-    """Rooms ``actor`` may book that are free during all of ``intervals``, own ones first."""
-    rooms = list(
-        visible(actor, Resource)
-        .filter(kind=ResourceKind.ROOM, is_active=True)
-        .select_related("organisation")
-    )
-    busy = resource_busy(rooms, intervals, exclude_series)
-    rooms = [r for r in rooms if r.pk not in busy]
-    rooms.sort(key=lambda r: (r.organisation_id != actor.organisation_id, r.name))
-    return rooms[:limit]
-
-
 # --- events ------------------------------------------------------------------------------------
 
 
@@ -516,63 +411,6 @@ def _clean(actor: Any, data: EventData) -> EventData:
     if errors:
         raise ValidationError(errors)
     return data
-
-
-def _booked_resources(calendar: Calendar, resources: list[Resource]) -> list[Resource]:
-    """The resources an event of ``calendar`` takes: those it books, and the resource whose own
-    calendar it is in (an event written straight into a room's calendar takes the room)."""
-    if calendar.kind == CalendarKind.RESOURCE and calendar.resource_id:
-        if calendar.resource_id not in {r.pk for r in resources}:
-            return [*resources, calendar.resource]
-    return resources
-
-
-def _lock_resources(resources: list[Resource]) -> None:
-    """Serialise bookings of these resources: call inside the transaction that checks and
-    writes the booking, before the conflict query.
-
-    PostgreSQL: row locks, taken in a fixed order (no deadlock between two bookings of the
-    same rooms); the second booking waits for the first to commit, and its conflict query,
-    a new statement under READ COMMITTED, then sees it. SQLite: the whole transaction
-    already holds the database's single write lock (``transaction_mode=IMMEDIATE``).
-    """
-    if resources:
-        list(
-            Resource.objects.select_for_update()
-            .filter(pk__in=[r.pk for r in resources])
-            .order_by("pk")
-        )
-
-
-def _check_rooms(
-    actor: Any, event: Event, resources: list[Resource], exclude_series: Event | None
-) -> None:
-    """Refuse with ``RoomUnavailable`` when one of ``resources`` is taken during an instance of
-    ``event``; the message names the first such instance and the rooms free instead."""
-    intervals = list(instances(event, horizon()))
-    busy = resource_busy(resources, intervals, exclude_series)
-    if not busy:
-        return
-    conflicts = [r for r in resources if r.pk in busy]
-    taken = [o for rows in busy.values() for o in rows]
-    first = min(
-        start for start, end in intervals if any(o.start < end and o.end > start for o in taken)
-    )
-    local = first.astimezone(zone(event.tzid))
-    names = ", ".join(str(r) for r in conflicts)
-    free = [r for r in free_rooms(actor, intervals, exclude_series) if r not in resources]
-    message = _("« %(rooms)s » n'est pas libre le %(date)s à %(time)s.") % {
-        "rooms": names,
-        "date": formatting.day(local),
-        "time": formatting.clock(local),
-    }
-    if free:
-        message += " " + _("Libres à ce moment : %(free)s.") % {
-            "free": ", ".join(str(r) for r in free)
-        }
-    else:
-        message += " " + _("Aucune autre salle n'est libre à ce moment : changez d'horaire.")
-    raise RoomUnavailable(message, conflicts, free)
 
 
 def _apply(event: Event, data: EventData) -> None:
@@ -719,15 +557,15 @@ def create_event(actor: Any, calendar: Calendar, data: EventData, notify: bool =
 def _create_event(actor: Any, calendar: Calendar, data: EventData, notify: bool) -> Event:
     require(actor, "write", calendar)
     data = _clean(actor, data)
-    booked = _booked_resources(calendar, data.resources)
-    _lock_resources(booked)
+    booked = booked_resources(calendar, data.resources)
+    lock_resources(booked)
     owner = calendar.owner if calendar.kind == CalendarKind.PERSONAL else actor
     event = Event(calendar=calendar, organiser=owner, created_by=actor)
     event.organiser_email = owner.email
     event.organiser_name = owner.get_full_name()
     _apply(event, data)
     event.exdates = list(data.exdates or [])
-    _check_rooms(actor, event, booked, None)
+    check_rooms(actor, event, booked, None)
     event.full_clean(exclude=["ical", "uid"])
     event.save()
     changes = _set_attendees(event, data, owner, timing_changed=False)
@@ -769,7 +607,7 @@ def _update_event(
         raise ValidationError(_("Choisissez quelles occurrences modifier."), code="invalid_scope")
     data = _clean(actor, data)
     master = event.series
-    _lock_resources(_booked_resources(master.calendar, data.resources))
+    lock_resources(booked_resources(master.calendar, data.resources))
     if master.rrule and scope != Scope.ALL:
         if recurrence_id is None:
             recurrence_id = event.recurrence_id
@@ -810,7 +648,7 @@ def _update_series(actor: Any, master: Event, event: Event, data: EventData, not
     if master.rrule or before[2]:
         _carry_exceptions(master, *before)
     master.sequence += 1
-    _check_rooms(actor, master, _booked_resources(master.calendar, data.resources), master)
+    check_rooms(actor, master, booked_resources(master.calendar, data.resources), master)
     master.full_clean(exclude=["ical", "uid"])
     master.save()
     organiser = master.organiser
@@ -917,7 +755,7 @@ def _update_instance(
     data.rrule = ""
     _apply(override, data)
     override.sequence = master.sequence + 1
-    _check_rooms(actor, override, _booked_resources(master.calendar, data.resources), master)
+    check_rooms(actor, override, booked_resources(master.calendar, data.resources), master)
     override.full_clean(exclude=["ical", "uid"])
     override.save()
     if new:

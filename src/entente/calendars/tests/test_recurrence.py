@@ -560,3 +560,26 @@ def test_a_naive_time_is_read_in_the_event_zone(agent):
     event = services.create_event(agent, services.default_calendar(agent), data)
 
     assert event.start == dt.datetime(YEAR, 5, 31, 23, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "FREQ=WEEKLY;BYWEEKNO=1;BYMONTH=6;BYDAY=MO"],
+)
+def test_a_rule_that_never_happens_is_refused(rule):
+    from django.core.exceptions import ValidationError
+
+    from entente.calendars.recurrence import normalise_rrule
+
+    with pytest.raises(ValidationError) as error:
+        normalise_rrule(rule, "Europe/Paris", False)
+    assert error.value.code == "rrule_never"
+
+
+@pytest.mark.parametrize(
+    "rule", ["FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "FREQ=MONTHLY;BYDAY=-1FR", "FREQ=DAILY"]
+)
+def test_rules_that_happen_rarely_or_often_are_kept(rule):
+    from entente.calendars.recurrence import normalise_rrule
+
+    assert normalise_rrule(rule, "Europe/Paris", False) == rule

@@ -234,7 +234,7 @@ def race(people, calendars, room, start, pause_first: float = 0.0):
     """
     results: dict[int, object] = {}
     checked = threading.Event()
-    original = services._check_rooms  # noqa: SLF001
+    original = services.check_rooms
     first = threading.current_thread()  # replaced below
 
     def slow_check(*args, **kwargs):
@@ -264,14 +264,14 @@ def race(people, calendars, room, start, pause_first: float = 0.0):
     threads = [threading.Thread(target=book, args=(i,)) for i in (0, 1)]
     first = threads[0]
     barrier = threading.Barrier(1 if pause_first else 2)
-    services._check_rooms = slow_check  # noqa: SLF001
+    services.check_rooms = slow_check
     try:
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(60)
     finally:
-        services._check_rooms = original  # noqa: SLF001
+        services.check_rooms = original
     return results
 
 
