@@ -955,6 +955,12 @@ def record_reply(attendee: Attendee, partstat: str, comment: str = "", via: str 
     attendee.responded_at = timezone.now()
     attendee.save(update_fields=["partstat", "comment", "responded_at"])
     event = attendee.event
+    if event.master_id is None:
+        # answering the series answers its instances changed on their own too (RFC 5546)
+        same = Q(user_id=attendee.user_id) if attendee.user_id else Q(email=attendee.email)
+        Attendee.objects.filter(same, event__master=event, resource__isnull=True).update(
+            partstat=attendee.partstat, responded_at=attendee.responded_at
+        )
     if changed and event.organiser_id and event.organiser_id != attendee.user_id:
         from entente.calendars import notifications
 
@@ -972,11 +978,6 @@ def respond(actor: Any, event: Event, partstat: str, comment: str = "") -> Atten
         raise ValidationError(_("Vous n'êtes pas invité·e à cet évènement."), code="not_invited")
     with transaction.atomic():
         record_reply(attendee, partstat, comment, via="app")
-        if event.master_id is None:
-            # answering the series answers every instance that was not changed on its own
-            Attendee.objects.filter(event__master=event, user=actor).update(
-                partstat=attendee.partstat, responded_at=attendee.responded_at
-            )
     return attendee
 
 

@@ -381,6 +381,20 @@ def test_an_invited_person_answers_and_the_series_answer_covers_its_instances(
     assert master.attendees.get(user=other_agent).partstat == PartStat.TENTATIVE
 
 
+def test_an_outside_attendees_answer_to_the_series_covers_its_instances(agent):
+    master = make_event(
+        agent, paris(YEAR, 4, 5, 10), externals=[("luc@asso.fr", "Luc")], rrule="FREQ=WEEKLY"
+    )
+    rid = paris(YEAR, 4, 12, 10)
+    data = EventData.from_event(master)
+    data.start, data.end = rid + HOUR, rid + 2 * HOUR
+    override = services.update_event(agent, master, data, Scope.THIS, rid)
+
+    services.record_reply(master.attendees.get(email="luc@asso.fr"), PartStat.ACCEPTED, via="link")
+
+    assert override.attendees.get(email="luc@asso.fr").partstat == PartStat.ACCEPTED
+
+
 def test_answers_are_checked(agent, other_agent, org):
     event = make_event(agent, users=[other_agent])
     attendee = event.attendees.get(user=other_agent)
