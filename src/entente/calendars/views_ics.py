@@ -4,6 +4,7 @@ the answer page outside attendees reach from their invitation e-mail.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -168,8 +170,33 @@ def _limit() -> int:
     return getattr(settings, "CALENDAR_IMPORT_MAX_BYTES", ics.DEFAULT_MAX_BYTES)
 
 
+#: a preview nobody confirmed within this time is abandoned: its file is removed
+STASH_LIFETIME = dt.timedelta(days=1)
+
+
+def sweep_abandoned_previews(limit: int = 200) -> int:
+    """Remove the files of previews older than ``STASH_LIFETIME``; return how many."""
+    try:
+        _dirs, files = default_storage.listdir(IMPORT_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return 0
+    removed = 0
+    cutoff = timezone.now() - STASH_LIFETIME
+    for name in files[:limit]:
+        path = f"{IMPORT_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                removed += 1
+        except (FileNotFoundError, NotImplementedError):
+            continue
+    return removed
+
+
 def _stash(request: HttpRequest, calendar: Calendar, data: bytes) -> str:
-    """Keep the uploaded file between the preview and the confirmation."""
+    """Keep the uploaded file between the preview and the confirmation (and, on the way,
+    remove those of previews abandoned long ago)."""
+    sweep_abandoned_previews()
     token = secrets.token_urlsafe(16)
     name = default_storage.save(f"{IMPORT_DIR}/{request.user.pk}-{token}.ics", ContentFile(data))
     stash = request.session.get(SESSION_KEY, {})

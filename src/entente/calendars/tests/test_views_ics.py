@@ -238,3 +238,29 @@ def test_guest_answer_reaches_the_attendee_row_only(client, agent):
     assert guest_of(event).partstat == PartStat.TENTATIVE
     assert guest_of(other).partstat == PartStat.NEEDS_ACTION
     assert GUEST in client.get(url).content.decode()
+
+
+def test_files_of_abandoned_previews_are_removed_by_the_next_upload(client, agent):
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+
+    from entente.calendars.views_ics import IMPORT_DIR
+
+    calendar = CalendarFactory(owner=agent)
+    url = reverse("calendars:import_ics", args=[calendar.pk])
+    client.force_login(agent, backend=BACKEND)
+    before = (
+        set(default_storage.listdir(IMPORT_DIR)[1]) if default_storage.exists(IMPORT_DIR) else set()
+    )
+    client.post(url, {"fichier": upload("google.ics")})
+    (first,) = set(default_storage.listdir(IMPORT_DIR)[1]) - before
+    old = default_storage.path(f"{IMPORT_DIR}/{first}")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+
+    client.post(url, {"fichier": upload("google.ics")})
+
+    after = set(default_storage.listdir(IMPORT_DIR)[1])
+    assert first not in after and len(after - before) == 1
