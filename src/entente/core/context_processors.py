@@ -12,7 +12,7 @@ from entente.core.permissions import can, is_active_user
 
 NAVIGATION = [
     ("home", _("Accueil"), "portal:home"),
-    ("agenda", _("Agenda"), "portal:agenda"),
+    ("agenda", _("Agenda"), "calendars:agenda"),
     ("documents", _("Documents"), "portal:documents"),
     ("spaces", _("Espaces"), "portal:spaces"),
     ("directory", _("Annuaire"), "portal:directory"),

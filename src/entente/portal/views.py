@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-COMING = {
-    "agenda": (
-        _("Agenda"),
-        _(
-            "Planifier une réunion avec des personnes d'autres communes, voir leurs disponibilités, réserver une salle."
-        ),
+from entente.calendars import formatting
+from entente.calendars import services as agenda
+from entente.core.permissions import can
+
+AGENDA = (
+    _("Agenda"),
+    _(
+        "Planifier une réunion avec des personnes d'autres communes, voir leurs disponibilités, réserver une salle."
     ),
+)
+COMING = {
     "documents": (
         _("Documents"),
         _("Ranger et partager vos fichiers, dans votre organisation et avec les autres."),
@@ -31,7 +38,38 @@ COMING = {
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"sections": COMING})
+    """What the person needs first: today's meetings and the invitations awaiting an answer."""
+    user = request.user
+    today = timezone.localdate()
+    start = dt.datetime.combine(today, dt.time(), timezone.get_current_timezone())
+    own = [agenda.default_calendar(user)] if user.organisation_id else []
+    meetings = agenda.agenda_occurrences(user, own, start, start + dt.timedelta(days=1))
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "agenda": AGENDA,
+            "sections": COMING,
+            "today": today,
+            "meetings": [
+                {
+                    "occurrence": o,
+                    "details": can(user, "view_details", o.event),
+                    "when": formatting.when(o.start, o.end, o.event.tzid, o.all_day),
+                }
+                for o in meetings
+            ],
+            "invitations": [
+                {
+                    "attendee": a,
+                    "when": formatting.when(
+                        a.event.start, a.event.end, a.event.tzid, a.event.all_day
+                    ),
+                }
+                for a in agenda.pending_invitations(user)[:10]
+            ],
+        },
+    )
 
 
 @login_required

@@ -36,7 +36,6 @@ def test_admins_and_operators_see_the_administration_link(client, org_admin, ope
 @pytest.mark.parametrize(
     ("url", "title"),
     [
-        ("/agenda/", "Agenda"),
         ("/documents/", "Documents"),
         ("/espaces/", "Espaces"),
         ("/annuaire/", "Annuaire"),
