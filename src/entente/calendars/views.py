@@ -388,7 +388,8 @@ def _nav_url(name: str, arg: str, panel: Panel) -> str:
     return reverse(f"calendars:{name}", args=[arg]) + panel.query()
 
 
-def _invitations(user: Any, here: str) -> list[dict[str, Any]]:
+def invitation_items(user: Any, here: str) -> list[dict[str, Any]]:
+    """The invitations awaiting an answer, ready for the ``_invitations.html`` block."""
     rows = []
     for attendee in services.pending_invitations(user)[:10]:
         event = attendee.event
@@ -439,7 +440,7 @@ def _agenda(
         "quick": quick if default is not None else None,
         "default_calendar": default,
         "jump": JumpForm(initial={"date": anchor, "vue": view}),
-        "invitations": _invitations(user, here),
+        "invitations": invitation_items(user, here),
         "here": here,
         "items": items,
         "views": [

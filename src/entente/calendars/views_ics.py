@@ -97,7 +97,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     chosen = CHOICES.get(request.GET.get("choix", ""), "")
     context = _answer_context(attendee) | {"form": form, "chosen": chosen}
     response = render(request, "calendars/answer.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    # the token is in the address: never sent to another site ("no-referrer" would make
+    # browsers send "Origin: null" with the answer form, which CSRF checks refuse)
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

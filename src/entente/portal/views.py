@@ -7,11 +7,13 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entente.calendars import formatting
 from entente.calendars import services as agenda
+from entente.calendars.views import invitation_items
 from entente.core.permissions import can
 
 AGENDA = (
@@ -59,15 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 }
                 for o in meetings
             ],
-            "invitations": [
-                {
-                    "attendee": a,
-                    "when": formatting.when(
-                        a.event.start, a.event.end, a.event.tzid, a.event.all_day
-                    ),
-                }
-                for a in agenda.pending_invitations(user)[:10]
-            ],
+            "invitations": invitation_items(user, reverse("portal:home")),
         },
     )
 

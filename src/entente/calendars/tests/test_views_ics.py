@@ -52,7 +52,7 @@ def test_answer_page_shows_the_event_and_get_changes_nothing(client, agent):
     assert "Agnès Martin" in page
     assert "Accepter" in page and "Peut-être" in page and "Décliner" in page
     assert guest_of(event).partstat == PartStat.NEEDS_ACTION
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.parametrize(("answer", "label"), [("ACCEPTED", "Accepte"), ("DECLINED", "Décline")])
