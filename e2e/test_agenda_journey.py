@@ -120,9 +120,7 @@ def test_a_meeting_across_three_organisations_is_planned_answered_and_everywhere
     finally:
         outsider.close()
 
-    answers = dict(
-        (a.user_id or a.email or a.resource_id, a.partstat) for a in event.attendees.all()
-    )
+    answers = {a.user_id or a.email or a.resource_id: a.partstat for a in event.attendees.all()}
     assert answers[elu.pk] == PartStat.ACCEPTED, "the élu, from his home page"
     assert answers[bernard.pk] == PartStat.ACCEPTED, "Bernard, from his agenda"
     assert answers[nadia.pk] == PartStat.ACCEPTED, "Nadia, from the event's page"
