@@ -5,43 +5,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.urls import NoReverseMatch, include, path, reverse
 
-from entente import urls as root_urls
 from entente.accounts.tests.factories import UserFactory
-from entente.calendars import urls_scheduling
 from entente.calendars.tests.factories import ResourceFactory
-from entente.core import context_processors
 from entente.directory.tests.factories import ServiceFactory
 
-# The project's URL map mounts the page under /agenda/ (namespace ``calendars``); until it
-# does, this module mounts it the same way.
-_MOUNTED = any(getattr(p, "namespace", None) == "calendars" for p in root_urls.urlpatterns)
-urlpatterns = [
-    *([] if _MOUNTED else [path("agenda/", include((urls_scheduling.urlpatterns, "calendars")))]),
-    *root_urls.urlpatterns,
-]
-handler404 = root_urls.handler404
-handler500 = root_urls.handler500
-
-pytestmark = [pytest.mark.e2e, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.e2e
 
 FIND_TIME = "/agenda/trouver-un-creneau/"
-
-
-@pytest.fixture(autouse=True)
-def _navigation_of_mounted_sections(monkeypatch):
-    """The shell's menu links only to sections this URL map knows (others are being built)."""
-
-    def known(name: str) -> bool:
-        try:
-            reverse(name)
-        except NoReverseMatch:
-            return False
-        return True
-
-    entries = [entry for entry in context_processors.NAVIGATION if known(entry[2])]
-    monkeypatch.setattr(context_processors, "NAVIGATION", entries)
 
 
 def path_is(expected: str):

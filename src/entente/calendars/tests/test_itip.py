@@ -21,7 +21,6 @@ from entente.calendars.models import Attendee, CalendarKind, Event, PartStat
 from entente.calendars.recurrence import rebuild_occurrences
 from entente.calendars.tests.factories import CalendarFactory
 
-pytestmark = pytest.mark.urls("entente.calendars.tests.test_views_ics")
 PARIS = ZoneInfo("Europe/Paris")
 GUEST = "claire.fontaine@bureau-etudes.example"
 

@@ -6,33 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.http import HttpResponse
-from django.urls import include, path
 
 from entente.accounts.tests.factories import UserFactory
-from entente.calendars import services, urls_ics
+from entente.calendars import services
 from entente.calendars.models import PartStat
 from entente.calendars.services import EventData, Scope
 from entente.calendars.tests.factories import YEAR, ResourceFactory, paris
 
-# The event page belongs to the agenda's views; a stand-in at the same name keeps these tests
-# independent of them (only the address the e-mails link to matters here).
-urlpatterns = [
-    path(
-        "agenda/",
-        include(
-            (
-                [
-                    path("evenements/<int:pk>/", lambda request, pk: HttpResponse(), name="event"),
-                    *urls_ics.urlpatterns,
-                ],
-                "calendars",
-            )
-        ),
-    )
-]
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 HOUR = dt.timedelta(hours=1)
 TEN = paris(YEAR, 3, 3, 10)  # a Wednesday when YEAR is 2027

@@ -1,8 +1,4 @@
-"""Pages of the iCalendar side: answer page (no sign-in), export, private feed, import.
-
-This module is also the URL configuration of these tests (and of ``test_itip``): the
-platform's routes with the agenda's iCalendar routes in the ``calendars`` namespace.
-"""
+"""Pages of the iCalendar side: answer page (no sign-in), export, private feed, import."""
 
 from __future__ import annotations
 
@@ -11,24 +7,14 @@ from pathlib import Path
 import icalendar
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLResolver, include, path, reverse
+from django.urls import reverse
 
-from entente import urls as platform_urls
 from entente.accounts.tests.factories import UserFactory
-from entente.calendars import importing, itip, urls_ics
+from entente.calendars import importing, itip
 from entente.calendars.models import CalendarShare, Event, PartStat, ShareLevel
 from entente.calendars.tests.factories import CalendarFactory
 from entente.calendars.tests.test_itip import GUEST, guest_of, meeting
 
-urlpatterns = [
-    path("agenda/", include((urls_ics.urlpatterns, "calendars"))),
-    *[
-        p
-        for p in platform_urls.urlpatterns
-        if not (isinstance(p, URLResolver) and p.namespace == "calendars")
-    ],
-]
-pytestmark = pytest.mark.urls(__name__)
 BACKEND = "entente.accounts.backends.AuthenticationBackend"
 SAMPLES = Path(__file__).parent / "samples"
 

@@ -11,47 +11,18 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, include, path, reverse
 from django.utils import timezone
 
-from entente import urls as root_urls
 from entente.accounts.tests.factories import UserFactory
-from entente.calendars import urls_scheduling
 from entente.calendars.freebusy import french_holidays
 from entente.calendars.models import Attendee, CalendarKind, Event, Privacy
 from entente.calendars.recurrence import rebuild_occurrences
 from entente.calendars.tests.factories import CalendarFactory, ResourceFactory
-from entente.core import context_processors
 from entente.directory.tests.factories import ServiceFactory
 from entente.organisations.models import DirectoryVisibility
 from entente.organisations.tests.factories import OrganisationFactory
 
-# The project's URL map mounts the page under /agenda/ in the ``calendars`` namespace; until
-# it does, this module mounts it the same way so that these tests do not wait for the wiring.
-_MOUNTED = any(getattr(p, "namespace", None) == "calendars" for p in root_urls.urlpatterns)
-urlpatterns = [
-    *([] if _MOUNTED else [path("agenda/", include((urls_scheduling.urlpatterns, "calendars")))]),
-    *root_urls.urlpatterns,
-]
-handler404 = root_urls.handler404
-handler500 = root_urls.handler500
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
-
-
-@pytest.fixture(autouse=True)
-def _navigation_of_mounted_sections(monkeypatch):
-    """The shell's menu links only to sections this URL map knows (others are being built)."""
-
-    def known(name: str) -> bool:
-        try:
-            reverse(name)
-        except NoReverseMatch:
-            return False
-        return True
-
-    entries = [entry for entry in context_processors.NAVIGATION if known(entry[2])]
-    monkeypatch.setattr(context_processors, "NAVIGATION", entries)
+pytestmark = pytest.mark.django_db
 
 
 URL = "/agenda/trouver-un-creneau/"
