@@ -9,11 +9,10 @@ from entente.calendars import services
 from entente.calendars.freebusy import french_holidays
 from entente.calendars.models import Privacy
 from entente.calendars.tests.factories import ResourceFactory
-from entente.calendars.tests.test_api import PARIS, agenda_routes, api, make_event
+from entente.calendars.tests.test_api import PARIS, api, make_event
 from entente.organisations.models import DirectoryVisibility
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("agenda_routes")]
-__all__ = ["agenda_routes"]
+pytestmark = pytest.mark.django_db
 
 FREEBUSY = "/api/v1/freebusy/"
 SLOTS = "/api/v1/freebusy/slots/"
