@@ -610,3 +610,46 @@ class ResourceForm(forms.Form):
     is_active = forms.BooleanField(
         label=gettext_lazy("Active (proposée à la réservation)"), required=False, initial=True
     )
+
+
+class ServiceCalendarForm(forms.Form):
+    """A calendar for one service of the administrator's organisation: which service, its name
+    (the service's name when left empty) and its colour."""
+
+    service = forms.ModelChoiceField(
+        label=gettext_lazy("Service"),
+        queryset=None,
+        empty_label=gettext_lazy("— choisissez un service —"),
+        error_messages={
+            "required": gettext_lazy("Choisissez le service à qui sera cet agenda."),
+            "invalid_choice": gettext_lazy(
+                "Ce service n'existe pas dans votre organisation : choisissez-en un de la liste."
+            ),
+        },
+    )
+    name = forms.CharField(
+        label=gettext_lazy("Nom"),
+        max_length=150,
+        required=False,
+        help_text=gettext_lazy("Laissé vide, l'agenda porte le nom du service."),
+    )
+    colour = forms.ChoiceField(
+        label=gettext_lazy("Couleur"),
+        choices=COLOURS,
+        widget=forms.RadioSelect,
+        required=False,
+        initial=COLOURS[1][0],
+    )
+
+    def __init__(self, *args: Any, services: Any, paths: dict[int, str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["service"]
+        field.queryset = services
+        field.label_from_instance = lambda service: paths.get(service.pk, service.name)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        service = data.get("service")
+        if service is not None and not (data.get("name") or "").strip():
+            data["name"] = service.name
+        return data

@@ -439,3 +439,31 @@ class Occurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} @ {self.start:%Y-%m-%d %H:%M}"
+
+
+class ReminderSent(models.Model):
+    """A reminder e-mail already sent (or being sent): written before the mail goes out.
+
+    One row per person, instance of a series and reminder delay; the unique constraint is what
+    keeps two runs (one late, one concurrent) from reminding twice. ``event`` is the master of
+    the series, so that editing one instance does not remind again at the same start.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    occurrence_start = models.DateTimeField()
+    minutes = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rappel envoyé")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event", "occurrence_start", "minutes"],
+                name="reminder_sent_once",
+            )
+        ]
+        indexes = [models.Index(fields=["occurrence_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.event_id} @ {self.occurrence_start:%Y-%m-%d %H:%M}"

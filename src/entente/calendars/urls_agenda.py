@@ -19,6 +19,11 @@ urlpatterns = [
     path("evenements/<int:pk>/repondre/", views.respond, name="respond"),
     path("agendas/", views_calendars.calendars, name="calendars"),
     path("agendas/nouveau/", views_calendars.create, name="calendar_create"),
+    path(
+        "agendas/services/nouveau/",
+        views_calendars.service_create,
+        name="service_calendar_create",
+    ),
     path("agendas/<int:pk>/modifier/", views_calendars.edit, name="calendar_edit"),
     path("agendas/<int:pk>/supprimer/", views_calendars.delete, name="calendar_delete"),
     path("agendas/<int:pk>/partager/", views_calendars.share, name="calendar_share"),

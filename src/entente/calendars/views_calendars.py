@@ -1,5 +1,7 @@
 """« Mes agendas »: the person's calendars (create, rename, colour, delete), the ones shared
-with them, the shares of each of theirs, and its private subscription address."""
+with them, the shares of each of theirs, and its private subscription address; for an
+organisation's administrators, the calendars of its services (create one, then rename, share,
+delete it like any other)."""
 
 from __future__ import annotations
 
@@ -15,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from entente.calendars import services
-from entente.calendars.forms import CalendarForm, ShareForm
+from entente.calendars.forms import CalendarForm, ServiceCalendarForm, ShareForm
 from entente.calendars.models import Calendar, CalendarKind, CalendarShare, ShareLevel
 from entente.calendars.views import display_colours
 from entente.core.permissions import can, get_visible_or_404, visible
-from entente.directory.models import Group
+from entente.directory.models import MAX_SERVICE_DEPTH, Group, Service
 from entente.organisations.models import Organisation
 
 LEVEL_HELP = {
@@ -56,9 +58,53 @@ def _share_form(request: HttpRequest, calendar: Calendar, data: Any = None) -> S
     )
 
 
-def _page(request: HttpRequest, forms: dict[int, Any] | None = None, create_form: Any = None):
+def _structure_admin(user: Any) -> bool:
+    """May ``user`` make the calendars of their organisation's services?"""
+    return bool(
+        user.is_org_admin
+        and user.organisation_id
+        and can(user, "manage_structure", user.organisation)
+    )
+
+
+def _service_paths(organisation_id: int) -> dict[int, str]:
+    """« Direction › Service » for each service of the organisation, read in one query."""
+    rows = {
+        pk: (name, parent)
+        for pk, name, parent in Service.objects.filter(organisation_id=organisation_id).values_list(
+            "pk", "name", "parent_id"
+        )
+    }
+    paths: dict[int, str] = {}
+    for pk in rows:
+        names, node, depth = [], pk, 0
+        while node in rows and depth <= MAX_SERVICE_DEPTH:  # a broken tree cannot loop
+            names.insert(0, rows[node][0])
+            node, depth = rows[node][1], depth + 1
+        paths[pk] = " › ".join(names)
+    return paths
+
+
+def _service_form(user: Any, paths: dict[int, str], data: Any = None) -> ServiceCalendarForm:
+    """The form making a service calendar: only the services of the user's organisation."""
+    return ServiceCalendarForm(
+        data,
+        services=Service.objects.filter(organisation_id=user.organisation_id).order_by("name"),
+        paths=paths,
+        prefix="service",
+    )
+
+
+def _page(
+    request: HttpRequest,
+    forms: dict[int, Any] | None = None,
+    create_form: Any = None,
+    service_form: Any = None,
+):
     user = request.user
     forms = forms or {}
+    admin = _structure_admin(user)
+    paths = _service_paths(user.organisation_id) if admin else {}
     if user.organisation_id:
         services.default_calendar(user)
     readable = list(
@@ -67,9 +113,32 @@ def _page(request: HttpRequest, forms: dict[int, Any] | None = None, create_form
         .select_related("owner", "service", "organisation")
     )
     colours = display_colours(readable)
-    mine, shared = [], []
+    mine, shared, of_services = [], [], []
+    service_ids = [
+        c.pk
+        for c in readable
+        if admin and c.kind == CalendarKind.SERVICE and c.organisation_id == user.organisation_id
+    ]
+    service_shares: dict[int, list[CalendarShare]] = {pk: [] for pk in service_ids}
+    if service_ids:
+        for row in (
+            CalendarShare.objects.filter(calendar_id__in=service_ids)
+            .select_related("user", "group", "organisation")
+            .order_by("pk")
+        ):
+            service_shares[row.calendar_id].append(row)
     for calendar in readable:
-        if can(user, "manage", calendar) and calendar.kind == CalendarKind.PERSONAL:
+        if calendar.pk in service_shares:
+            of_services.append(
+                {
+                    "calendar": calendar,
+                    "colour": colours.get(calendar.pk, 0),
+                    "path": paths.get(calendar.service_id, calendar.service.name),
+                    "shares": service_shares[calendar.pk],
+                    "form": forms.get(calendar.pk) or _share_form(request, calendar),
+                }
+            )
+        elif can(user, "manage", calendar) and calendar.kind == CalendarKind.PERSONAL:
             shares = list(
                 calendar.shares.select_related("user", "group", "organisation").order_by("pk")
             )
@@ -105,6 +174,12 @@ def _page(request: HttpRequest, forms: dict[int, Any] | None = None, create_form
         {
             "mine": mine,
             "shared": shared,
+            "structure_admin": admin,
+            "has_services": bool(paths),
+            "of_services": sorted(
+                of_services, key=lambda row: (row["path"].lower(), row["calendar"].name.lower())
+            ),
+            "service_form": service_form or (_service_form(user, paths) if admin else None),
             "create_form": create_form or CalendarForm(prefix="nouvel", initial={"colour": ""}),
             "can_create": can(user, "create", Calendar),
             "level_help": [
@@ -140,6 +215,38 @@ def create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("L'agenda « %(name)s » est créé.") % {"name": calendar})
             return redirect("calendars:calendars")
     return _page(request, create_form=form)
+
+
+@login_required
+@require_POST
+def service_create(request: HttpRequest) -> HttpResponse:
+    """An administrator makes the calendar of a service of their organisation."""
+    user = request.user
+    if not _structure_admin(user):
+        raise Http404
+    form = _service_form(user, _service_paths(user.organisation_id), request.POST)
+    if form.is_valid():
+        try:
+            calendar = services.create_service_calendar(
+                user,
+                form.cleaned_data["service"],
+                name=form.cleaned_data["name"],
+                colour=form.cleaned_data["colour"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("L'agenda du service « %(name)s » est créé : ses agents peuvent y écrire.")
+                % {"name": calendar},
+            )
+            return redirect(reverse("calendars:calendars") + f"#agenda-{calendar.pk}")
+    return _page(request, service_form=form)
 
 
 @login_required
