@@ -170,16 +170,25 @@ class Panel:
             return f"{known.name} ({known.owner.get_full_name()})"
         return known.name
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self, viewer: Any = None) -> list[dict[str, Any]]:
+        """Every calendar as a checkbox row; ``main`` rows (the viewer's own calendars and their
+        service's) come first, the others are listed apart, folded until one is shown."""
         return [
             {
                 "calendar": c,
                 "colour": self.colours.get(c.pk, 0),
                 "checked": c.pk in self.selected_ids,
                 "owner": c.owner.get_full_name() if c.owner_id and c.owner else "",
+                "main": viewer is None or _is_main(c, viewer),
             }
             for c in self.calendars
         ]
+
+
+def _is_main(calendar: Calendar, viewer: Any) -> bool:
+    if calendar.owner_id == viewer.pk:
+        return True
+    return calendar.kind == CalendarKind.SERVICE and calendar.service_id == viewer.service_id
 
 
 def calendar_panel(request: HttpRequest) -> Panel:
@@ -199,6 +208,7 @@ def calendar_panel(request: HttpRequest) -> Panel:
         return (
             not own,
             not calendar.is_default,
+            not _is_main(calendar, user),
             calendar.kind != CalendarKind.SERVICE,
             calendar.name.lower(),
         )
@@ -430,12 +440,15 @@ def _agenda(
             raise Http404
     occurrences = services.agenda_occurrences(user, panel.selected, midnight(start), midnight(end))
     items = occurrence_items(user, occurrences, panel)
+    rows = panel.rows(user)
     here = request.get_full_path()
     context = {
         "view": view,
         "anchor": anchor,
         "panel": panel,
-        "panel_rows": panel.rows(),
+        "panel_rows": rows,
+        "panel_others": [row for row in rows if not row["main"]],
+        "panel_others_checked": any(row["checked"] and not row["main"] for row in rows),
         "panel_pairs": panel.pairs(),
         "quick": quick if default is not None else None,
         "default_calendar": default,

@@ -153,3 +153,20 @@ def test_the_administrator_renames_and_deletes_it(org_admin, roads):
     assert calendar.name == "Routes"
     client.post(f"/agenda/agendas/{calendar.pk}/supprimer/")
     assert not service_calendars().exists()
+
+
+def test_the_agenda_panel_puts_ones_own_service_first_and_folds_the_others(org, org_admin):
+    mine, theirs = ServiceFactory(organisation=org), ServiceFactory(organisation=org)
+    person = UserFactory(organisation=org, service=mine)
+    own = services.create_service_calendar(org_admin, mine, name="Agenda du service A")
+    other = services.create_service_calendar(org_admin, theirs, name="Agenda du service B")
+
+    page = signed_in(person).get("/agenda/").content.decode()
+
+    folded = page[page.index('<details class="ag-side__others"') :]
+    folded = folded[: folded.index("</details>")]
+    assert f'value="{other.pk}"' in folded and f'value="{own.pk}"' not in folded
+    assert f'value="{own.pk}"' in page
+    assert '<details class="ag-side__others" open' not in page, "folded until one is shown"
+    shown = signed_in(person).get(f"/agenda/?choix=1&cal={other.pk}").content.decode()
+    assert '<details class="ag-side__others" open' in shown
