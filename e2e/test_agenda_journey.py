@@ -105,7 +105,7 @@ def test_a_meeting_across_three_organisations_is_planned_answered_and_everywhere
     audit()
 
     # the outsider answers from the e-mail's link, without an account
-    outsider = browser.new_context(base_url=live_server.url)
+    outsider = browser.new_context(base_url=live_server.url, locale="fr-FR")
     try:
         answer = outsider.new_page()
         answer.goto(
