@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
+from entente.calendars.data import EventFields
 from entente.calendars.models import (
     DEFAULT_TZID,
     Calendar,
@@ -97,24 +98,10 @@ class ParsedAttendee:
 
 
 @dataclass
-class ParsedEvent:
+class ParsedEvent(EventFields):
     """One VEVENT, times in UTC, in the shape of an ``Event`` row."""
 
-    uid: str
-    title: str
-    start: dt.datetime
-    end: dt.datetime
-    all_day: bool = False
-    tzid: str = DEFAULT_TZID
-    description: str = ""
-    location: str = ""
-    rrule: str = ""
-    exdates: list[str] = field(default_factory=list)
-    privacy: str = Privacy.PUBLIC
-    busy: bool = True
-    status: str = EventStatus.CONFIRMED
-    visio_url: str = ""
-    reminders: list[int] = field(default_factory=list)
+    uid: str = ""
     organiser_email: str = ""
     organiser_name: str = ""
     attendees: list[ParsedAttendee] = field(default_factory=list)

@@ -195,24 +195,8 @@ def _write(
     if event is None:
         event = Event(calendar=calendar, uid=item.uid, master=master, created_by=actor)
     event.recurrence_id = item.recurrence_id
-    for name in (
-        "title",
-        "description",
-        "location",
-        "start",
-        "end",
-        "all_day",
-        "tzid",
-        "rrule",
-        "exdates",
-        "privacy",
-        "busy",
-        "status",
-        "visio_url",
-        "reminders",
-        "ical",
-    ):
-        setattr(event, name, getattr(item, name))
+    item.copy_to(event)
+    event.ical = item.ical
     event.sequence = max(event.sequence or 0, item.sequence)
     # the calendar's owner organises the events they organised; a copy of someone else's
     # meeting keeps its organiser as an address only, so editing it here invites nobody

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from entente.audit.models import EventKind
 from entente.audit.services import record
+from entente.calendars.data import EventFields
 from entente.calendars.models import (
     COLOURS,
     DEFAULT_TZID,
@@ -81,23 +82,9 @@ class Scope:
 
 
 @dataclass
-class EventData:
+class EventData(EventFields):
     """What a person sets on an event, whatever the door it came through."""
 
-    title: str
-    start: dt.datetime
-    end: dt.datetime
-    all_day: bool = False
-    tzid: str = DEFAULT_TZID
-    description: str = ""
-    location: str = ""
-    rrule: str = ""
-    exdates: list[str] = field(default_factory=list)
-    privacy: str = Privacy.PUBLIC
-    busy: bool = True
-    status: str = EventStatus.CONFIRMED
-    visio_url: str = ""
-    reminders: list[int] = field(default_factory=list)
     attachments: list[dict[str, str]] = field(default_factory=list)
     users: list[Any] = field(default_factory=list)
     externals: list[tuple[str, str]] = field(default_factory=list)
@@ -414,23 +401,9 @@ def _clean(actor: Any, data: EventData) -> EventData:
 
 
 def _apply(event: Event, data: EventData) -> None:
-    for name in (
-        "title",
-        "start",
-        "end",
-        "all_day",
-        "tzid",
-        "description",
-        "location",
-        "rrule",
-        "privacy",
-        "busy",
-        "status",
-        "visio_url",
-        "reminders",
-        "attachments",
-    ):
-        setattr(event, name, getattr(data, name))
+    """Copy what the person set (removed instances are the series' business: not copied)."""
+    data.copy_to(event, exclude=["exdates"])
+    event.attachments = data.attachments
 
 
 def _set_attendees(event: Event, data: EventData, organiser: Any, timing_changed: bool) -> dict:
