@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from entente.accounts.app_passwords import do_create_app_password, do_revoke_app_password
 from entente.accounts.models import AppPassword
+from entente.core.forms import attach_errors
 from entente.core.permissions import get_visible_or_404, require, visible
 
 
@@ -30,14 +31,6 @@ class AppPasswordForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-
-
-def _attach(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -68,7 +61,7 @@ def app_password_create(request: HttpRequest) -> HttpResponse:
                 request.user, request.user, form.cleaned_data["name"], request=request
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             return render(
                 request,

@@ -49,6 +49,7 @@ from entente.calendars.models import (
     Resource,
 )
 from entente.calendars.recurrence import UTC, zone
+from entente.core.forms import attach_errors
 from entente.core.permissions import can, get_visible_or_404, visible
 from entente.directory.search import search_people
 
@@ -531,13 +532,7 @@ def _quick_add(request: HttpRequest, calendar: Calendar, form: QuickAddForm) -> 
     try:
         event = services.create_event(request.user, calendar, event_data)
     except ValidationError as error:
-        fields = {"title": "titre", "start": "debut", "end": "duree"}
-        if not hasattr(error, "error_dict"):
-            form.add_error(None, error.messages)
-            return None
-        for name, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(fields.get(name), item.messages)
+        attach_errors(form, error, {"title": "titre", "start": "debut", "end": "duree"})
         return None
     messages.success(
         request,
@@ -1171,15 +1166,10 @@ def _save(
         form.add_error("rooms", error.messages[0])
         return list(error.free_rooms), [r.pk for r in error.conflicts]
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                target = ERROR_FIELDS.get(name)
-                if target == "tzid" and data.get("other_tzid"):
-                    target = "other_tzid"
-                for item in errors:
-                    form.add_error(target if target in form.fields else None, item.messages)
-        else:
-            form.add_error(None, error.messages)
+        targets = dict(ERROR_FIELDS)
+        if data.get("other_tzid"):
+            targets["tzid"] = "other_tzid"
+        attach_errors(form, error, targets)
         return [], []
     messages.success(
         request,

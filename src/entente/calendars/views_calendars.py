@@ -20,6 +20,7 @@ from entente.calendars import services
 from entente.calendars.forms import CalendarForm, ServiceCalendarForm, ShareForm
 from entente.calendars.models import Calendar, CalendarKind, CalendarShare, ShareLevel
 from entente.calendars.views import display_colours
+from entente.core.forms import attach_errors
 from entente.core.permissions import can, get_visible_or_404, visible
 from entente.directory.models import MAX_SERVICE_DEPTH, Group, Service
 from entente.organisations.models import Organisation
@@ -206,11 +207,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 request.user, name=form.cleaned_data["name"], colour=form.cleaned_data["colour"]
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            attach_errors(form, error)
         else:
             messages.success(request, _("L'agenda « %(name)s » est créé.") % {"name": calendar})
             return redirect("calendars:calendars")
@@ -234,11 +231,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
                 colour=form.cleaned_data["colour"],
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            attach_errors(form, error)
         else:
             messages.success(
                 request,
@@ -265,11 +258,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 colour=form.cleaned_data["colour"],
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            attach_errors(form, error)
         else:
             messages.success(
                 request, _("L'agenda « %(name)s » est enregistré.") % {"name": calendar}

@@ -5,22 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from entente.core.forms import attach_errors  # noqa: F401  (the consoles import it from here)
 from entente.organisations.models import Organisation, Policy
 from entente.organisations.services import parse_domains, validate_logo
-
-
-def attach_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on ``form``: next to its field when the form has
-    that field, at the top of the form otherwise (never a crash, whatever the service said)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class OrganisationForm(forms.Form):
