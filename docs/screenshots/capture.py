@@ -70,6 +70,21 @@ def sign_in(page, base: str, email: str, code: bool = False) -> None:
         page.wait_for_load_state()
 
 
+def plu_meeting(page, base: str) -> str:
+    """The page of Agnès's meeting with Bernard (the demo puts it in the current week)."""
+    page.goto(f"{base}/agenda/")
+    link = page.locator(".ag-days a", has_text="Révision du PLU").first
+    return link.get_attribute("href")
+
+
+def find_time_with_bernard(page, base: str) -> str:
+    """« Trouver un créneau » with Bernard: found by typing « bern voi », as in the journey."""
+    page.goto(f"{base}/agenda/trouver-un-creneau/?suite=1&q=bern+voi")
+    button = page.locator("li", has_text="Bernard Roux").locator('button[name="ajouter"]').first
+    person = button.get_attribute("value").removeprefix("personne-")
+    return f"/agenda/trouver-un-creneau/?personne={person}"
+
+
 def main() -> None:
     env = {
         **os.environ,
@@ -128,12 +143,39 @@ def main() -> None:
                     "/admin-org/organisations/",
                     {"width": 1280, "height": 860},
                 ),
+                # the agenda (docs/fr/agenda.md, docs/en/agenda.md)
+                (
+                    "agenda-semaine.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    "/agenda/",
+                    {"width": 1280, "height": 1080},
+                ),
+                (
+                    "agenda-evenement.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    plu_meeting,
+                    {"width": 1280, "height": 900},
+                ),
+                (
+                    "agenda-creneau.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    find_time_with_bernard,
+                    {"width": 1280, "height": 1100},
+                ),
+                (
+                    "accueil-invitation.png",
+                    ("karim.haddad@ville-bellerive.fr", False),
+                    "/",
+                    {"width": 1280, "height": 760},
+                ),
             ]
             for name, who, path, viewport in shots:
                 context = browser.new_context(locale="fr-FR", viewport=viewport)
                 page = context.new_page()
                 if who:
                     sign_in(page, base, *who)
+                if callable(path):
+                    path = path(page, base)
                 page.goto(f"{base}{path}")
                 page.screenshot(path=str(HERE / name))
                 print("écrit", HERE / name)
