@@ -144,6 +144,13 @@ def check_year(value: dt.date) -> dt.date:
 # --- the event form ----------------------------------------------------------------------------
 
 
+def calendar_label(calendar: Any) -> str:
+    """A calendar with its owner's name: « Mon agenda (Karim Haddad) »."""
+    if calendar.owner_id:
+        return f"{calendar.name} ({calendar.owner.get_full_name()})"
+    return calendar.name
+
+
 class EventForm(forms.Form):
     """What a person sets on an event. ``to_data()`` gives the pieces of ``EventData``."""
 
@@ -291,6 +298,9 @@ class EventForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["calendar"].queryset = calendars
+        owners = {c.owner_id for c in calendars if c.owner_id}
+        if len(owners) > 1:  # an assistant's list: « Mon agenda » would appear twice
+            self.fields["calendar"].label_from_instance = calendar_label
         if fixed_calendar:
             del self.fields["calendar"]  # an event stays in its calendar
         self.fields["people"].queryset = people

@@ -1031,7 +1031,9 @@ def event_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
     with_scope = bool(event and series_rule and recurrence_id)
     options = {
-        "calendars": Calendar.objects.filter(pk__in=[c.pk for c in calendars]),
+        "calendars": Calendar.objects.filter(pk__in=[c.pk for c in calendars]).select_related(
+            "owner"
+        ),
         "people": people_qs,
         "rooms": rooms_qs,
         "current_rule": current_rule,
@@ -1057,7 +1059,11 @@ def event_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             data.setlist("people", [*data.getlist("people"), data["ajouter_personne"]])
             data["q"] = ""
             action = "add"
-        elif "chercher" in data or data.get("q", "").strip():
+        elif "chercher" in data or (
+            # Enter in the search box (the form's default button) searches; a click on
+            # « Enregistrer » saves, whatever is left in the box
+            data.get("q", "").strip() and data.get("enregistrer") != "bouton"
+        ):
             action = "search"
         elif data.get("salle_libre", "").isdigit():
             taken = set(data.get("conflits", "").split(","))

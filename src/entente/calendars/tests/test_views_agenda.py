@@ -478,6 +478,28 @@ def test_searching_and_adding_a_person_keeps_what_was_typed(agent, other_agent):
     assert Event.objects.get().attendees.filter(user=other_agent).exists()
 
 
+def test_an_assistant_sees_whose_calendar_each_one_is(agent, other_agent):
+    from entente.calendars.models import CalendarShare, ShareLevel
+
+    elu = services.default_calendar(other_agent)
+    CalendarShare.objects.create(calendar=elu, user=agent, level=ShareLevel.WRITE)
+    services.default_calendar(agent)
+
+    page = text(signed_in(agent).get("/agenda/nouveau/"))
+
+    assert f"Mon agenda ({other_agent.get_full_name()})" in page
+    assert f"Mon agenda ({agent.get_full_name()})" in page
+
+
+def test_the_save_button_saves_even_with_words_left_in_the_search_box(agent, other_agent):
+    data = form_data(calendar=services.default_calendar(agent).pk, title="Visite", q="zzz")
+
+    saved = signed_in(agent).post("/agenda/nouveau/", {**data, "enregistrer": "bouton"})
+
+    assert saved.status_code == 302
+    assert Event.objects.get().title == "Visite"
+
+
 def test_the_visio_checkbox_asks_the_organisations_service(agent, org):
     org.policy.visio_service = "jitsi"
     org.policy.visio_base_url = "https://visio.valmont.fr"

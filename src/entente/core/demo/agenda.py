@@ -108,8 +108,11 @@ BUSY = [
 
 
 def anchor_monday() -> dt.date:
+    """The Monday of this week, or of the next one when the demo is loaded on a weekend (so
+    that the meetings lie ahead of whoever opens the demo)."""
     today = timezone.localdate()
-    return today - dt.timedelta(days=today.weekday())
+    monday = today - dt.timedelta(days=today.weekday())
+    return monday + dt.timedelta(days=7) if today.weekday() >= 5 else monday
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
