@@ -7,7 +7,14 @@ from rest_framework.routers import DefaultRouter
 from entente.api.routes import register_all
 from entente.api.views import ApiDocsView
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """No ``.json`` twins of every route: JSON is the only format (the Accept header)."""
+
+    include_format_suffixes = False
+
+
+router = Router()
 register_all(router)
 
 urlpatterns = [

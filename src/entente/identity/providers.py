@@ -17,6 +17,7 @@ LemonLDAP::NG and Keycloak are plain OpenID Connect and use ``OrganisationOIDCPr
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -31,6 +32,8 @@ from django.utils.translation import gettext as _
 
 from entente.identity import oidc
 from entente.identity.models import ProviderKind
+
+logger = logging.getLogger(__name__)
 
 PROVIDER_ID_PREFIX = "org-"
 MAX_SUB_LENGTH = 191  # allauth's SocialAccount.uid
@@ -159,9 +162,15 @@ class OrganisationOIDCProvider(OpenIDConnectProvider):
             auth_params["acr_values"] = acr_values
         else:
             auth_params.pop("acr_values", None)
-        return super().redirect(
-            request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs
-        )
+        try:
+            return super().redirect(
+                request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs
+            )
+        except oidc.OidcError as error:  # every door that starts a sign-in comes here
+            from entente.identity.views import render_sso_error
+
+            logger.warning("cannot start SSO at %s: %s", self.app.provider_id, error.message)
+            return render_sso_error(request, error.message, status=502)
 
 
 class ProConnectProvider(OrganisationOIDCProvider):

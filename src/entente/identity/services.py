@@ -564,9 +564,6 @@ def start_sso(
         response = allauth_provider.redirect(
             request, AuthProcess.LOGIN, next_url=next_url, login_hint=login_hint
         )
-    except oidc.OidcError as error:
-        logger.warning("cannot start SSO at %s: %s", provider.provider_id, error.message)
-        return render_sso_error(request, error.message, status=502)
     except SocialApp.DoesNotExist:
         return render_sso_error(request, None, status=404)
     if response.status_code in (301, 302, 303) and response.get("Location"):
