@@ -48,7 +48,7 @@ from entente.calendars.models import (
     Privacy,
     Resource,
 )
-from entente.calendars.permissions import calendars_at_least
+from entente.calendars.permissions import calendars_at_least, invitees_filter
 from entente.calendars.recurrence import UTC, ensure_expanded, zone
 from entente.core.permissions import is_active_user, visible
 
@@ -243,6 +243,12 @@ def _resource_pieces(
     return found
 
 
+def _invited_ids(viewer: Any, level: str, event_ids: set[int]) -> set[int]:
+    """Which of ``event_ids`` invite the viewer, or someone whose calendar they use at ``level``."""
+    rows = Attendee.objects.filter(invitees_filter(viewer, level), event_id__in=event_ids)
+    return set(rows.values_list("event_id", flat=True))
+
+
 def detailed_events(viewer: Any, events: _Events) -> set[int]:
     """The events whose title ``viewer`` may read: ``can(viewer, "view_details", event)``
     for all of them in three queries (the rules of ``EventRules``, with queryset twins)."""
@@ -259,18 +265,14 @@ def detailed_events(viewer: Any, events: _Events) -> set[int]:
             calendars_at_least(viewer, "write").filter(pk__in=private).values_list("pk", flat=True)
         )
     related = set(events.info) | {m for _p, _c, m, _t in events.info.values() if m}
-    invited = set(
-        Attendee.objects.filter(user_id=viewer.pk, event_id__in=related).values_list(
-            "event_id", flat=True
-        )
-    )
+    invited = _invited_ids(viewer, "read", related)
+    invited_to_write = _invited_ids(viewer, "write", related) if private else set()
     allowed = set()
     for event_id, (privacy, calendar_id, master_id, _title) in events.info.items():
-        is_invited = event_id in invited or (master_id is not None and master_id in invited)
         if privacy == Privacy.PRIVATE:
-            ok = calendar_id in writable or is_invited
+            ok = calendar_id in writable or bool({event_id, master_id} & invited_to_write)
         else:
-            ok = calendar_id in readable or is_invited
+            ok = calendar_id in readable or bool({event_id, master_id} & invited)
         if ok:
             allowed.add(event_id)
     return allowed

@@ -24,7 +24,9 @@ person of an organisation (guests have only what is shared with them).
 Actions on an ``Event``: ``view`` (see it: ``read`` on its calendar, or being invited),
 ``view_details`` (its title and details: ``view``, and for a private event only ``write`` on
 its calendar or being invited), ``edit`` and ``delete`` (``write`` on its calendar),
-``respond`` (an attendee answers for themself).
+``respond`` (an attendee answers for themself). Someone's invitations go with their main
+calendar: ``read`` on it gives ``view`` of the events they are invited to, ``write`` gives
+``view_details`` and ``respond`` on their behalf (an assistant answers for an élu).
 
 Actions on a ``Resource``: ``view``, ``book`` (people of its organisation; of the territory
 when it is bookable by other organisations), ``manage`` (its organisation's administrators).
@@ -171,6 +173,22 @@ class CalendarRules(Rules):
         return _member(user)
 
 
+def delegators(user: Any, level: str) -> QuerySet:
+    """Ids of the people whose main calendar ``user`` may use at ``level`` (an assistant with
+    ``write`` on an élu's agenda): their invitations are handled through that calendar."""
+    return (
+        calendars_at_least(user, level)
+        .filter(kind=CalendarKind.PERSONAL, is_default=True)
+        .exclude(owner_id=user.pk)
+        .values("owner_id")
+    )
+
+
+def invitees_filter(user: Any, level: str) -> Q:
+    """Attendee rows of ``user`` or of the people whose main calendar they use at ``level``."""
+    return Q(user_id=user.pk) | Q(user_id__in=delegators(user, level))
+
+
 @register(Event)
 class EventRules(Rules):
     actions = ("view", "view_details", "edit", "delete", "respond")
@@ -179,22 +197,23 @@ class EventRules(Rules):
         if not (user.is_authenticated and user.is_active):
             return Event.objects.none()
         readable = calendars_at_least(user, "read").values("pk")
-        invited = Attendee.objects.filter(user_id=user.pk).values("event_id")
+        invited = Attendee.objects.filter(invitees_filter(user, "read")).values("event_id")
         return Event.objects.filter(
             Q(calendar_id__in=readable) | Q(pk__in=invited) | Q(master_id__in=invited)
         )
 
-    def _invited(self, user: Any, obj: Event) -> bool:
+    def _invited(self, user: Any, obj: Event, level: str) -> bool:
+        """Invited themself, or someone whose main calendar ``user`` uses at ``level`` is."""
         ids = [obj.pk] + ([obj.master_id] if obj.master_id else [])
-        return Attendee.objects.filter(event_id__in=ids, user_id=user.pk).exists()
+        return Attendee.objects.filter(invitees_filter(user, level), event_id__in=ids).exists()
 
     def can_view(self, user: Any, obj: Event) -> bool:
-        return at_least(user, obj.calendar, "read") or self._invited(user, obj)
+        return at_least(user, obj.calendar, "read") or self._invited(user, obj, "read")
 
     def can_view_details(self, user: Any, obj: Event) -> bool:
         if obj.privacy != Privacy.PRIVATE:
             return self.can_view(user, obj)
-        return at_least(user, obj.calendar, "write") or self._invited(user, obj)
+        return at_least(user, obj.calendar, "write") or self._invited(user, obj, "write")
 
     def can_edit(self, user: Any, obj: Event) -> bool:
         return at_least(user, obj.calendar, "write")
@@ -203,7 +222,8 @@ class EventRules(Rules):
         return at_least(user, obj.calendar, "write")
 
     def can_respond(self, user: Any, obj: Event) -> bool:
-        return user.is_authenticated and user.is_active and self._invited(user, obj)
+        """Answer for themself, or for someone whose main calendar they may write (SENT-BY)."""
+        return user.is_authenticated and user.is_active and self._invited(user, obj, "write")
 
 
 @register(Resource)

@@ -940,14 +940,28 @@ def record_reply(attendee: Attendee, partstat: str, comment: str = "", via: str 
         transaction.on_commit(lambda: notifications.send_reply_notice.enqueue(attendee.pk, via))
 
 
-def respond(actor: Any, event: Event, partstat: str, comment: str = "") -> Attendee:
-    """``actor`` answers an invitation for themself."""
+def respond(
+    actor: Any, event: Event, partstat: str, comment: str = "", on_behalf_of: Any = None
+) -> Attendee:
+    """``actor`` answers an invitation for themself, or for ``on_behalf_of`` whose main
+    calendar they may write (an assistant answering for an élu: iTIP's SENT-BY)."""
     require(actor, "respond", event)
+    person = on_behalf_of or actor
+    if person.pk != actor.pk and not can(actor, "write", default_calendar(person)):
+        raise ValidationError(
+            _("Vous ne gérez pas l'agenda de %(name)s.") % {"name": person},
+            code="not_delegate",
+        )
     attendee = (
-        Attendee.objects.filter(event=event, user=actor).first()
-        or Attendee.objects.filter(event=event.series, user=actor).first()
+        Attendee.objects.filter(event=event, user=person).first()
+        or Attendee.objects.filter(event=event.series, user=person).first()
     )
     if attendee is None:
+        if person.pk != actor.pk:
+            raise ValidationError(
+                _("%(name)s n'est pas invité·e à cet évènement.") % {"name": person},
+                code="not_invited",
+            )
         raise ValidationError(_("Vous n'êtes pas invité·e à cet évènement."), code="not_invited")
     with transaction.atomic():
         record_reply(attendee, partstat, comment, via="app")
@@ -996,8 +1010,15 @@ def agenda_occurrences(
     if not is_active_user(viewer):
         return []
     readable = calendars_at_least(viewer, "read").filter(pk__in=[c.pk for c in calendars])
+    # someone's invitations go with their main calendar: shown when it is
+    people = [
+        viewer.pk,
+        *readable.filter(kind=CalendarKind.PERSONAL, is_default=True).values_list(
+            "owner_id", flat=True
+        ),
+    ]
     invited = (
-        Attendee.objects.filter(user_id=viewer.pk)
+        Attendee.objects.filter(user_id__in=people)
         .exclude(partstat=PartStat.DECLINED)
         .values("event_id")
     )

@@ -48,6 +48,7 @@ from entente.calendars.models import (
     PartStat,
     Resource,
 )
+from entente.calendars.permissions import delegators
 from entente.calendars.recurrence import UTC, zone
 from entente.core.forms import attach_errors
 from entente.core.permissions import can, get_visible_or_404, visible
@@ -768,6 +769,13 @@ def event_page(request: HttpRequest, pk: int) -> HttpResponse:
     query = "?" + urlencode({"occurrence": iso(recurrence_id)}) if recurrence_id else ""
     organiser = event.organiser_id == user.pk
     answer = my_answer(user, event) if not organiser and can(user, "respond", event) else None
+    # the people whose agenda the viewer manages (an assistant) answer through them
+    managed = set(delegators(user, "write").values_list("owner_id", flat=True))
+    on_behalf = [
+        row["attendee"]
+        for row in people
+        if row["attendee"].user_id in managed and row["attendee"].user_id != event.organiser_id
+    ]
     local_day = start.astimezone(local_zone()).date()
     return render(
         request,
@@ -781,6 +789,7 @@ def event_page(request: HttpRequest, pk: int) -> HttpResponse:
             "visio": safe_link(event.visio_url),
             "attachments": [a for a in event.attachments or [] if safe_link(str(a.get("url", "")))],
             "answer": answer,
+            "on_behalf": on_behalf,
             "answers": [
                 (PartStat.ACCEPTED, _("Accepter")),
                 (PartStat.TENTATIVE, _("Peut-être")),
@@ -808,16 +817,30 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_visible_or_404(user, Event, pk=pk)
     fallback = event_url(event.pk)
     answer = request.POST.get("reponse", "")
+    person = None
+    if request.POST.get("pour", "").isdigit():
+        person = visible(user, get_user_model()).filter(pk=request.POST["pour"]).first()
+        if person is None:
+            raise Http404
     try:
-        services.respond(user, event, answer, request.POST.get("commentaire", "")[:500])
+        services.respond(
+            user, event, answer, request.POST.get("commentaire", "")[:500], on_behalf_of=person
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("Votre réponse à « %(title)s » est enregistrée : %(answer)s.")
-            % {"title": event.title, "answer": PartStat(answer).label},
-        )
+        if person is not None and person.pk != user.pk:
+            messages.success(
+                request,
+                _("La réponse de %(name)s à « %(title)s » est enregistrée : %(answer)s.")
+                % {"name": person, "title": event.title, "answer": PartStat(answer).label},
+            )
+        else:
+            messages.success(
+                request,
+                _("Votre réponse à « %(title)s » est enregistrée : %(answer)s.")
+                % {"title": event.title, "answer": PartStat(answer).label},
+            )
     return HttpResponseRedirect(safe_next(request, fallback))
 
 
