@@ -3,7 +3,7 @@ the views of the agenda, events, calendars and their shares, rooms."""
 
 from django.urls import path
 
-from entente.calendars import views, views_calendars, views_resources
+from entente.calendars import views, views_calendars, views_event, views_resources
 
 urlpatterns = [
     path("", views.agenda, name="agenda"),
@@ -12,11 +12,11 @@ urlpatterns = [
     path("mois/<str:month>/", views.month, name="month"),
     path("liste/", views.agenda_list, name="list"),
     path("aller/", views.jump, name="jump"),
-    path("nouveau/", views.event_form, name="new_event"),
-    path("evenements/<int:pk>/", views.event_page, name="event"),
-    path("evenements/<int:pk>/modifier/", views.event_form, name="edit_event"),
-    path("evenements/<int:pk>/supprimer/", views.delete_event, name="delete_event"),
-    path("evenements/<int:pk>/repondre/", views.respond, name="respond"),
+    path("nouveau/", views_event.event_form, name="new_event"),
+    path("evenements/<int:pk>/", views_event.event_page, name="event"),
+    path("evenements/<int:pk>/modifier/", views_event.event_form, name="edit_event"),
+    path("evenements/<int:pk>/supprimer/", views_event.delete_event, name="delete_event"),
+    path("evenements/<int:pk>/repondre/", views_event.respond, name="respond"),
     path("agendas/", views_calendars.calendars, name="calendars"),
     path("agendas/nouveau/", views_calendars.create, name="calendar_create"),
     path(
