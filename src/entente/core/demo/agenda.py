@@ -21,12 +21,14 @@ from entente.calendars.models import (
     Attendee,
     Calendar,
     CalendarKind,
+    CalendarShare,
     Event,
     Occurrence,
     PartStat,
     Privacy,
     Resource,
     Role,
+    ShareLevel,
 )
 from entente.calendars.recurrence import rebuild_occurrences
 from entente.core.demo import data
@@ -124,6 +126,7 @@ def load_agenda(orgs: dict[str, Organisation], counts: Counter) -> None:
     _visio(orgs)
     _resources(orgs, counts)
     _calendars(orgs, counts)
+    _delegation()
     if Event.objects.filter(uid__startswith="demo-").exists():
         return  # the demo meetings are there already (the people may have changed them)
     _meetings(orgs, counts)
@@ -194,6 +197,18 @@ def _calendars(orgs: dict[str, Organisation], counts: Counter) -> None:
     ]
     Calendar.objects.bulk_create(rows, batch_size=BATCH_SIZE)
     counts["calendars"] += len(rows)
+
+
+def _delegation() -> None:
+    """Claire, assistant to the mayor's office, manages Karim's agenda (PRODUCT.md)."""
+    karim = Calendar.objects.filter(
+        owner__email="karim.haddad@ville-bellerive.fr", is_default=True
+    ).first()
+    claire = User.objects.filter(email="claire.fontaine@ville-bellerive.fr").first()
+    if karim is not None and claire is not None:
+        CalendarShare.objects.get_or_create(
+            calendar=karim, user=claire, defaults={"level": ShareLevel.WRITE}
+        )
 
 
 def _meetings(orgs: dict[str, Organisation], counts: Counter) -> None:

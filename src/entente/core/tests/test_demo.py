@@ -264,3 +264,6 @@ def test_the_agenda_has_rooms_calendars_and_meetings_to_work_with(demo):
     assert private.privacy == "private" and private.occurrences.count() == 1
     assert Policy.objects.get(organisation__slug="valdorbelle-metropole").visio_service == "jitsi"
     assert "évènements" in demo
+    claire = User.objects.get(email=CLAIRE)
+    conseil = Event.objects.get(title="Conseil d'école — groupe scolaire des Tilleuls")
+    assert can(claire, "respond", conseil), "Claire answers for Karim, whose agenda she manages"
