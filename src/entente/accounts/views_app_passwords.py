@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from entente.accounts.app_passwords import do_create_app_password, do_revoke_app_password
 from entente.accounts.models import AppPassword
 from entente.core.forms import attach_errors
-from entente.core.permissions import get_visible_or_404, require, visible
+from entente.core.permissions import get_for_action, require, visible
 
 
 class AppPasswordForm(forms.Form):
@@ -84,8 +84,9 @@ def _next_or_list(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def app_password_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask to confirm, then revoke. Someone else's app password answers 404, like a missing one."""
-    app_password = get_visible_or_404(request.user, AppPassword, pk=pk, revoked_at__isnull=True)
-    require(request.user, "revoke", app_password)
+    app_password = get_for_action(
+        request.user, AppPassword, "revoke", pk=pk, revoked_at__isnull=True
+    )
     back = _next_or_list(request)
     if request.method == "POST":
         do_revoke_app_password(request.user, app_password, request=request)

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 from entente.calendars import ics, importing, itip
 from entente.calendars.formatting import when
 from entente.calendars.models import Calendar, CalendarKind, PartStat
-from entente.core.permissions import get_visible_or_404, require
+from entente.core.permissions import get_for_action
 
 #: ?choix= of the links in the invitation e-mail → the answer it proposes
 CHOICES = {
@@ -129,8 +129,7 @@ def _answer_context(attendee: Any) -> dict[str, Any]:
 @login_required
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     """Download a calendar the person may read, as an .ics file."""
-    calendar = get_visible_or_404(request.user, Calendar, pk=pk)
-    require(request.user, "view", calendar)
+    calendar = get_for_action(request.user, Calendar, "view", pk=pk)
     data = ics.calendar_to_ics(calendar, ics.export_events(calendar), request.user)
     name = slugify(calendar.name) or "agenda"
     return _ics_response(data, f"{name}.ics")
@@ -232,8 +231,7 @@ def _render_import(
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a file → see what it would do → confirm. A bad file changes nothing."""
-    calendar = get_visible_or_404(request.user, Calendar, pk=pk)
-    require(request.user, "write", calendar)
+    calendar = get_for_action(request.user, Calendar, "write", pk=pk)
     if request.method == "GET":
         return _render_import(request, calendar)
     if "jeton" in request.POST:

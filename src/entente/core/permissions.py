@@ -146,3 +146,11 @@ def require(user: Any, action: str, obj: type[models.Model] | models.Model) -> N
     ):
         raise PermissionDenied("Vous n'avez pas le droit de faire cette action.")
     raise Http404("Cette page n'existe pas ou vous n'y avez pas accès.")
+
+
+def get_for_action(user: Any, model: type[models.Model], action: str, **lookup: Any) -> Any:
+    """Fetch one row ``user`` may see (else the same 404 as a missing one) and may ``action``
+    (else a 403): what a page acting on one row asks first."""
+    obj = get_visible_or_404(user, model, **lookup)
+    require(user, action, obj)
+    return obj

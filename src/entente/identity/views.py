@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from entente.core.forms import attach_errors
 from entente.core.permissions import get_visible_or_404, require
 from entente.identity import oidc, services
 from entente.identity.forms import IdentityProviderForm
@@ -25,7 +26,6 @@ from entente.identity.providers import (
     is_organisation_provider_id,
 )
 from entente.organisations.console import render_console
-from entente.organisations.forms import attach_errors
 from entente.organisations.models import Organisation
 
 logger = logging.getLogger(__name__)

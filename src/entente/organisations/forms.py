@@ -8,7 +8,6 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from entente.core.forms import attach_errors  # noqa: F401  (the consoles import it from here)
 from entente.organisations.models import Organisation, Policy
 from entente.organisations.services import parse_domains, validate_logo
 

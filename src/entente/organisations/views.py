@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 
 from entente.accounts.models import User
 from entente.accounts.services import pending_invitation_q
+from entente.core.forms import attach_errors
 from entente.core.permissions import get_visible_or_404, require, visible
 from entente.directory.models import Group, Service
 from entente.organisations import services
 from entente.organisations.console import render_console, sections
-from entente.organisations.forms import PolicyForm, attach_errors
+from entente.organisations.forms import PolicyForm
 from entente.organisations.models import Organisation, Policy
 
 

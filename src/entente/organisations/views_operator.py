@@ -14,17 +14,24 @@ from django.views.decorators.http import require_POST
 
 from entente.accounts.forms import AddAdminForm
 from entente.accounts.models import User
-from entente.core.permissions import abilities, can, get_visible_or_404, require, visible
+from entente.core.forms import attach_errors
+from entente.core.permissions import (
+    abilities,
+    can,
+    get_for_action,
+    get_visible_or_404,
+    require,
+    visible,
+)
 from entente.organisations import services
 from entente.organisations.console import render_console
-from entente.organisations.forms import OrganisationForm, attach_errors
+from entente.organisations.forms import OrganisationForm
 from entente.organisations.models import Organisation
 
 
 def _organisation(request: HttpRequest, slug: str, action: str) -> Organisation:
     """An organisation ``request.user`` may see (else 404) and act on with ``action`` (else 403)."""
-    organisation = get_visible_or_404(request.user, Organisation, slug=slug)
-    require(request.user, action, organisation)
+    organisation = get_for_action(request.user, Organisation, action, slug=slug)
     return organisation
 
 

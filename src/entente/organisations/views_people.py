@@ -15,7 +15,13 @@ from django.views.decorators.http import require_POST
 from entente.accounts import services
 from entente.accounts.forms import PeopleFilterForm, PersonForm
 from entente.accounts.models import User
-from entente.core.permissions import abilities, can, get_visible_or_404, require, visible
+from entente.core.forms import attach_errors
+from entente.core.permissions import (
+    abilities,
+    can,
+    get_for_action,
+    visible,
+)
 from entente.directory.models import Service
 from entente.organisations.console import (
     own_organisation,
@@ -24,7 +30,6 @@ from entente.organisations.console import (
     render_console,
     safe_next,
 )
-from entente.organisations.forms import attach_errors
 
 
 @login_required
@@ -89,8 +94,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 def _person(request: HttpRequest, pk: int, action: str) -> User:
     """A person ``request.user`` may see (else 404) and act on with ``action`` (else 403)."""
-    person = get_visible_or_404(request.user, User, pk=pk)
-    require(request.user, action, person)
+    person = get_for_action(request.user, User, action, pk=pk)
     return person
 
 

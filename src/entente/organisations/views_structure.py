@@ -11,12 +11,12 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from entente.accounts.models import User
-from entente.core.permissions import get_visible_or_404, require, visible
+from entente.core.forms import attach_errors
+from entente.core.permissions import get_for_action, visible
 from entente.directory import services
 from entente.directory.forms import GroupForm, ServiceForm
 from entente.directory.models import MAX_SERVICE_DEPTH, Group, Service
 from entente.organisations.console import own_organisation, render_console
-from entente.organisations.forms import attach_errors
 from entente.organisations.models import Organisation
 
 # --- services -----------------------------------------------------------------------------------
@@ -66,8 +66,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
 
 def _service(request: HttpRequest, pk: int, action: str) -> Service:
     """A service ``request.user`` may see (else 404) and act on with ``action`` (else 403)."""
-    service = get_visible_or_404(request.user, Service, pk=pk)
-    require(request.user, action, service)
+    service = get_for_action(request.user, Service, action, pk=pk)
     return service
 
 
@@ -157,8 +156,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 
 def _group(request: HttpRequest, pk: int, action: str) -> Group:
-    group = get_visible_or_404(request.user, Group, pk=pk)
-    require(request.user, action, group)
+    group = get_for_action(request.user, Group, action, pk=pk)
     return group
 
 

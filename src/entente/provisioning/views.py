@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from entente.core.permissions import get_visible_or_404, require, visible
+from entente.core.forms import attach_errors
+from entente.core.permissions import get_for_action, visible
 from entente.organisations.console import own_organisation, render_console
-from entente.organisations.forms import attach_errors
 from entente.organisations.models import Organisation
 from entente.provisioning import services
 from entente.provisioning.csvfile import COLUMNS, read_people_csv
@@ -85,8 +85,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: say what revoking does and ask to confirm. POST: revoke."""
-    token = get_visible_or_404(request.user, ScimToken, pk=pk)
-    require(request.user, "revoke", token)
+    token = get_for_action(request.user, ScimToken, "revoke", pk=pk)
     if request.method == "POST":
         services.do_revoke_token(request.user, token)
         messages.success(

@@ -7,7 +7,14 @@ from django.http import Http404
 
 from entente.accounts.models import User
 from entente.accounts.tests.factories import UserFactory
-from entente.core.permissions import abilities, can, get_visible_or_404, require, visible
+from entente.core.permissions import (
+    abilities,
+    can,
+    get_for_action,
+    get_visible_or_404,
+    require,
+    visible,
+)
 from entente.directory.models import Group, Service
 from entente.directory.tests.factories import GroupFactory, ServiceFactory
 from entente.organisations.models import DirectoryVisibility, Organisation
@@ -56,6 +63,18 @@ def test_require_hides_what_cannot_be_seen_and_refuses_what_can(agent, other_org
     colleague = UserFactory(organisation=agent.organisation)
     with pytest.raises(PermissionDenied):
         require(agent, "edit", colleague)  # visible, but not theirs to edit
+
+
+def test_get_for_action_fetches_hides_and_refuses(agent, org_admin, other_org):
+    hidden = UserFactory(organisation=other_org)
+    other_org.policy.directory_visibility = DirectoryVisibility.ORGANISATION
+    other_org.policy.save()
+    colleague = UserFactory(organisation=agent.organisation)
+    with pytest.raises(Http404):
+        get_for_action(agent, User, "edit", pk=hidden.pk)
+    with pytest.raises(PermissionDenied):
+        get_for_action(agent, User, "edit", pk=colleague.pk)
+    assert get_for_action(org_admin, User, "edit", pk=colleague.pk) == colleague
 
 
 def test_get_visible_or_404_gives_the_same_answer_for_absent_and_hidden(agent, other_org):
