@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "entente.identity",
     "entente.provisioning",
     "entente.calendars",
+    "entente.spaces",
+    "entente.drive",
     "entente.api",
 ]
 

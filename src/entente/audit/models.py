@@ -55,6 +55,14 @@ class EventKind(models.TextChoices):
     CALENDAR_IMPORTED = "agenda.imported", _("Agenda importé (iCalendar)")
     RESOURCE_CREATED = "agenda.resource_created", _("Ressource créée")
     RESOURCE_UPDATED = "agenda.resource_updated", _("Ressource modifiée")
+    DRIVE_SHARED = "drive.shared", _("Document partagé")
+    DRIVE_UNSHARED = "drive.unshared", _("Partage de document retiré")
+    DRIVE_LINK_CREATED = "drive.link_created", _("Lien public créé")
+    DRIVE_LINK_REVOKED = "drive.link_revoked", _("Lien public révoqué")
+    DRIVE_QUARANTINED = "drive.quarantined", _("Fichier infecté mis en quarantaine")
+    SPACE_CREATED = "space.created", _("Espace créé")
+    SPACE_MEMBER_ADDED = "space.member_added", _("Membre ajouté à un espace")
+    SPACE_MEMBER_REMOVED = "space.member_removed", _("Membre retiré d'un espace")
 
 
 GENESIS = "0" * 64

@@ -112,6 +112,10 @@ POLICY_HELP = {
         "Un élément supprimé reste récupérable dans la corbeille pendant ce nombre de jours."
     ),
     "version_retention_count": _("Nombre d'anciennes versions gardées pour chaque document."),
+    "version_retention_days": _(
+        "Une ancienne version est effacée après ce nombre de jours (0 : gardée tant que le "
+        "nombre de versions le permet)."
+    ),
     "visio_service": _(
         "Le service de visioconférence de l'organisation : l'agenda propose d'ajouter un lien "
         "de réunion à chaque évènement."

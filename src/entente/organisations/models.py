@@ -135,6 +135,11 @@ class Policy(models.Model):
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
     )
+    version_retention_days = models.PositiveSmallIntegerField(
+        _("durée de conservation des anciennes versions (jours, 0 = sans limite)"),
+        default=365,
+        validators=[MaxValueValidator(3650)],
+    )
     visio_service = models.CharField(
         _("service de visioconférence"),
         max_length=10,

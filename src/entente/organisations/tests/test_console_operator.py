@@ -400,6 +400,7 @@ def policy_data(**overrides):
         "quota_organisation_gb": "200",
         "trash_retention_days": "60",
         "version_retention_count": "10",
+        "version_retention_days": "365",
     }
     data.update(overrides)
     return data

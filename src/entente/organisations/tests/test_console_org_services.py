@@ -182,6 +182,7 @@ def test_every_policy_field_is_editable():
         "quota_organisation_gb",
         "trash_retention_days",
         "version_retention_count",
+        "version_retention_days",
         "visio_service",
         "visio_base_url",
     }

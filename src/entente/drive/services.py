@@ -1,0 +1,769 @@
+"""Use cases of documents: the only place that changes drives, folders, files, versions,
+shares and public links. Every door (pages, API, WebDAV, public links) calls these.
+
+Errors are ``ValidationError`` (bad input or a rule of the platform, with a French message
+and a ``code`` the API returns), ``QuotaExceeded`` and ``PermissionDenied``/``Http404`` from
+the permission engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from entente.audit.models import EventKind
+from entente.audit.services import record
+from entente.core.permissions import can, require
+from entente.drive import blobstore
+from entente.drive.models import (
+    Blob,
+    Drive,
+    DriveKind,
+    LinkKind,
+    Node,
+    NodeKind,
+    PublicLink,
+    ScanStatus,
+    Share,
+    ShareRole,
+    Upload,
+    Version,
+    share_rank,
+)
+from entente.drive.names import clean_name, name_key, numbered
+from entente.drive.permissions import node_role
+
+MB = 1024 * 1024
+GB = 1024 * MB
+
+
+class QuotaExceeded(ValidationError):
+    """The upload would not fit in the person's or the organisation's space."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="quota_exceeded")
+
+
+# --- drives ----------------------------------------------------------------------------------
+
+
+def _new_drive(**fields: Any) -> Drive:
+    with transaction.atomic():
+        drive = Drive.objects.create(**fields)
+        root = Node.objects.create(drive=drive, kind=NodeKind.FOLDER, name="", name_key="", path="")
+        root.path = f"/{root.pk}/"
+        root.save(update_fields=["path"])
+        drive.root = root
+        drive.save(update_fields=["root"])
+    return drive
+
+
+def personal_drive(user: Any) -> Drive:
+    """``user``'s own drive, made on first use."""
+    drive = Drive.objects.filter(kind=DriveKind.PERSONAL, user=user).select_related("root").first()
+    if drive is None:
+        try:
+            drive = _new_drive(
+                kind=DriveKind.PERSONAL, user=user, organisation_id=user.organisation_id
+            )
+        except IntegrityError:  # made meanwhile by a concurrent request
+            drive = Drive.objects.get(kind=DriveKind.PERSONAL, user=user)
+    return drive
+
+
+def space_drive(space: Any) -> Drive:
+    drive = Drive.objects.filter(kind=DriveKind.SPACE, space=space).select_related("root").first()
+    if drive is None:
+        try:
+            drive = _new_drive(
+                kind=DriveKind.SPACE, space=space, organisation_id=space.organisation_id
+            )
+        except IntegrityError:
+            drive = Drive.objects.get(kind=DriveKind.SPACE, space=space)
+    return drive
+
+
+def organisation_drive(organisation: Any) -> Drive:
+    drive = (
+        Drive.objects.filter(kind=DriveKind.ORGANISATION, organisation=organisation)
+        .select_related("root")
+        .first()
+    )
+    if drive is None:
+        try:
+            drive = _new_drive(kind=DriveKind.ORGANISATION, organisation=organisation)
+        except IntegrityError:
+            drive = Drive.objects.get(kind=DriveKind.ORGANISATION, organisation=organisation)
+    return drive
+
+
+# --- quotas ----------------------------------------------------------------------------------
+
+
+def _stored(versions: Any) -> int:
+    return versions.aggregate(total=Sum("size"))["total"] or 0
+
+
+def _pending(uploads: Any) -> int:
+    """Bytes promised by uploads still running (so parallel uploads cannot overshoot)."""
+    return (
+        uploads.filter(expires_at__gt=timezone.now()).aggregate(
+            total=Sum(F("length") - F("offset"))
+        )["total"]
+        or 0
+    )
+
+
+def drive_usage(drive: Drive) -> int:
+    """Bytes of every version of every file of ``drive``, trash included."""
+    return _stored(Version.objects.filter(node__drive=drive))
+
+
+def organisation_usage(organisation: Any) -> int:
+    return _stored(Version.objects.filter(node__drive__organisation=organisation))
+
+
+@dataclass(frozen=True)
+class Quota:
+    used: int
+    limit: int
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.used / self.limit)) if self.limit else 100
+
+    @property
+    def free(self) -> int:
+        return max(0, self.limit - self.used)
+
+
+def person_quota(user: Any) -> Quota | None:
+    """Use of ``user``'s own drive against their organisation's per-person quota."""
+    if not user.organisation_id:
+        return None
+    drive = personal_drive(user)
+    return Quota(drive_usage(drive), user.organisation.policy.quota_per_person_mb * MB)
+
+
+def organisation_quota(organisation: Any) -> Quota:
+    return Quota(organisation_usage(organisation), organisation.policy.quota_organisation_gb * GB)
+
+
+def check_quota(drive: Drive, extra: int) -> None:
+    """Refuse, before any byte is written, ``extra`` bytes that would not fit."""
+    if extra <= 0 or drive.organisation_id is None:
+        return
+    policy = drive.organisation.policy
+    if drive.kind == DriveKind.PERSONAL:
+        used = drive_usage(drive) + _pending(Upload.objects.filter(parent__drive=drive))
+        if used + extra > policy.quota_per_person_mb * MB:
+            raise QuotaExceeded(
+                _(
+                    "Espace insuffisant : ce fichier dépasse votre quota de %(quota)s Mo "
+                    "(libérez de la place ou videz la corbeille)."
+                )
+                % {"quota": policy.quota_per_person_mb}
+            )
+    used = organisation_usage(drive.organisation) + _pending(
+        Upload.objects.filter(parent__drive__organisation=drive.organisation)
+    )
+    if used + extra > policy.quota_organisation_gb * GB:
+        raise QuotaExceeded(
+            _("Espace insuffisant : l'espace de %(org)s est plein.") % {"org": drive.organisation}
+        )
+
+
+# --- names and tree ---------------------------------------------------------------------------
+
+
+def _live_child(parent: Node, name: str) -> Node | None:
+    return Node.objects.filter(parent=parent, name_key=name_key(name), deleted_at__isnull=True).first()
+
+
+def _check_free(parent: Node, name: str, exclude: Node | None = None) -> None:
+    clash = _live_child(parent, name)
+    if clash is not None and clash != exclude:
+        raise ValidationError(
+            _("« %(name)s » existe déjà dans ce dossier.") % {"name": name}, code="name_taken"
+        )
+
+
+def free_name(parent: Node, name: str) -> str:
+    """``name``, or ``name (2)``, ``(3)``… if the folder already has it."""
+    candidate, number = name, 1
+    while _live_child(parent, candidate) is not None:
+        number += 1
+        candidate = clean_name(numbered(name, number))
+    return candidate
+
+
+def _folder(parent: Node) -> None:
+    if not parent.is_folder:
+        raise ValidationError(_("Ce n'est pas un dossier."), code="not_a_folder")
+
+
+def _insert(parent: Node, **fields: Any) -> Node:
+    node = Node(drive_id=parent.drive_id, parent=parent, path="", **fields)
+    node.name_key = name_key(node.name)
+    try:
+        with transaction.atomic():
+            node.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("« %(name)s » existe déjà dans ce dossier.") % {"name": node.name}, code="name_taken"
+        ) from None
+    node.path = f"{parent.path}{node.pk}/"
+    Node.objects.filter(pk=node.pk).update(path=node.path)
+    return node
+
+
+def _touch(node: Node, actor: Any) -> None:
+    Node.objects.filter(pk=node.pk).update(modified_at=timezone.now(), modified_by=actor)
+
+
+@transaction.atomic
+def create_folder(actor: Any, parent: Node, name: str) -> Node:
+    require(actor, "edit", parent)
+    _folder(parent)
+    name = clean_name(name)
+    _check_free(parent, name)
+    return _insert(
+        parent, kind=NodeKind.FOLDER, name=name, created_by=actor, modified_by=actor
+    )
+
+
+def ensure_folders(actor: Any, parent: Node, names: Iterable[str], *, link: Any = None) -> Node:
+    """Walk (and create where missing) the folders ``names`` below ``parent``, for a folder
+    upload; a drop through an upload link needs no account."""
+    folder = parent
+    for name in names:
+        existing = _live_child(folder, name)
+        if existing is not None and existing.is_folder:
+            folder = existing
+        elif link is not None:
+            folder = _insert(folder, kind=NodeKind.FOLDER, name=free_name(folder, name))
+        else:
+            folder = create_folder(actor, folder, name)
+    return folder
+
+
+@transaction.atomic
+def rename(actor: Any, node: Node, name: str) -> Node:
+    require(actor, "delete", node)  # a drive's root has no name to change
+    name = clean_name(name)
+    _check_free(node.parent, name, exclude=node)
+    node.name, node.name_key = name, name_key(name)
+    node.modified_by, node.modified_at = actor, timezone.now()
+    node.save(update_fields=["name", "name_key", "modified_by", "modified_at"])
+    return node
+
+
+def _subtree(node: Node) -> Any:
+    return Node.objects.filter(path__startswith=node.path)
+
+
+def _subtree_bytes(node: Node, current_only: bool = False) -> int:
+    versions = Version.objects.filter(node__path__startswith=node.path)
+    if current_only:
+        versions = versions.filter(node__current_version=F("pk"))
+    return _stored(versions)
+
+
+@transaction.atomic
+def move(actor: Any, node: Node, target: Node) -> Node:
+    """Move ``node`` (and what it holds) into the folder ``target``, maybe of another drive."""
+    require(actor, "delete", node)
+    require(actor, "edit", target)
+    _folder(target)
+    if target.path.startswith(node.path):
+        raise ValidationError(
+            _("Impossible de déplacer un dossier dans lui-même."), code="move_into_itself"
+        )
+    if target.pk == node.parent_id:
+        return node
+    _check_free(target, node.name)
+    if target.drive_id != node.drive_id:
+        check_quota(target.drive, _subtree_bytes(node))
+    old_prefix = node.path
+    new_prefix = f"{target.path}{node.pk}/"
+    Node.objects.filter(path__startswith=old_prefix).update(
+        drive_id=target.drive_id,
+        path=Concat(_value(new_prefix), Substr("path", len(old_prefix) + 1)),
+    )
+    Node.objects.filter(pk=node.pk).update(parent=target, modified_at=timezone.now())
+    node.refresh_from_db()
+    return node
+
+
+def _value(text: str) -> Any:
+    from django.db.models import CharField, Value
+
+    return Value(text, output_field=CharField())
+
+
+@transaction.atomic
+def copy(actor: Any, node: Node, target: Node) -> Node:
+    """Copy ``node`` into the folder ``target`` (current versions only; contents are shared
+    blobs, so a copy costs no storage until it changes — but counts in the quota)."""
+    require(actor, "view", node)
+    require(actor, "edit", target)
+    _folder(target)
+    if target.path.startswith(node.path):
+        raise ValidationError(
+            _("Impossible de copier un dossier dans lui-même."), code="move_into_itself"
+        )
+    check_quota(target.drive, _subtree_bytes(node, current_only=True))
+    return _copy_into(actor, node, target, free_name(target, node.name))
+
+
+def _copy_into(actor: Any, node: Node, target: Node, name: str) -> Node:
+    clone = _insert(
+        target,
+        kind=node.kind,
+        name=name,
+        size=node.size,
+        mime_type=node.mime_type,
+        scan_status=node.scan_status,
+        created_by=actor,
+        modified_by=actor,
+    )
+    if node.is_folder:
+        for child in node.children.filter(deleted_at__isnull=True).select_related(
+            "current_version"
+        ):
+            _copy_into(actor, child, clone, child.name)
+    elif node.current_version is not None:
+        _add_version(clone, node.current_version.blob, actor, node.mime_type)
+    return clone
+
+
+# --- files and versions -----------------------------------------------------------------------
+
+
+def _add_version(node: Node, blob: Blob, actor: Any, mime_type: str, comment: str = "") -> Version:
+    last = node.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = Version.objects.create(
+        node=node,
+        number=last + 1,
+        blob=blob,
+        size=blob.size,
+        mime_type=mime_type,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        comment=comment,
+    )
+    Node.objects.filter(pk=node.pk).update(
+        current_version=version,
+        size=blob.size,
+        mime_type=mime_type,
+        scan_status=ScanStatus.NOT_SCANNED
+        if node.current_version_id is None or node.current_version.blob_id != blob.pk
+        else node.scan_status,
+        modified_at=version.created_at,
+        modified_by=version.created_by,
+    )
+    node.refresh_from_db()
+    prune_versions(node)
+    return version
+
+
+def _after_new_content(node: Node) -> None:
+    from entente.drive import tasks
+
+    transaction.on_commit(lambda: tasks.process_content.enqueue(node.pk))
+
+
+def prepare_upload(actor: Any, parent: Node, name: str, size: int, *, link: Any = None) -> Node | None:
+    """Check, before any byte is read, that ``name`` (``size`` bytes) may go into ``parent``:
+    rights, name, quota. Returns the file it would overwrite (a new version), if any."""
+    if size < 0:
+        raise ValidationError(_("Taille de fichier invalide."), code="invalid_size")
+    if link is None:
+        require(actor, "edit", parent)
+    _folder(parent)
+    existing = _live_child(parent, name)
+    if existing is not None and existing.is_folder:
+        raise ValidationError(
+            _("Un dossier porte déjà le nom « %(name)s ».") % {"name": name}, code="name_taken"
+        )
+    if existing is not None and link is not None:
+        existing = None  # a drop never overwrites: it is stored under a free name
+    if existing is not None:
+        require(actor, "edit", existing)
+    check_quota(parent.drive, size)
+    return existing
+
+
+def upload_file(
+    actor: Any,
+    parent: Node,
+    name: str,
+    chunks: Iterable[bytes],
+    size: int,
+    *,
+    link: PublicLink | None = None,
+) -> Node:
+    """Store a file of ``size`` bytes streamed as ``chunks`` into ``parent``: a new file, or a
+    new version of the file of that name. Nothing is visible until the last byte is in."""
+    name = clean_name(name)
+    prepare_upload(actor, parent, name, size, link=link)
+    blob = blobstore.store(chunks, expected_size=size, max_bytes=size)
+    return commit_blob(actor, parent, name, blob, link=link)
+
+
+@transaction.atomic
+def commit_blob(
+    actor: Any, parent: Node, name: str, blob: Blob, *, link: PublicLink | None = None
+) -> Node:
+    """Make ``blob`` the content of ``name`` in ``parent`` (checks done again, under lock)."""
+    from entente.drive.sniff import sniff_type
+
+    existing = prepare_upload(actor, parent, name, 0, link=link)
+    mime_type = sniff_type(blobstore.head(blob), name)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if existing is None:
+        node = _insert(
+            parent,
+            kind=NodeKind.FILE,
+            name=free_name(parent, name) if link else name,
+            created_by=user,
+            modified_by=user,
+        )
+    else:
+        node = existing
+    _add_version(node, blob, actor, mime_type)
+    _touch(parent, user)
+    _after_new_content(node)
+    return node
+
+
+@transaction.atomic
+def restore_version(actor: Any, version: Version) -> Version:
+    """Bring an older version back: it becomes a new version (history is never rewritten)."""
+    node = version.node
+    require(actor, "edit", node)
+    if node.current_version_id == version.pk:
+        return version
+    check_quota(node.drive, version.size)
+    restored = _add_version(
+        node,
+        version.blob,
+        actor,
+        version.mime_type,
+        comment=_("Restaurée depuis la version %(number)s") % {"number": version.number},
+    )
+    _after_new_content(node)
+    return restored
+
+
+def prune_versions(node: Node) -> int:
+    """Drop versions past the organisation's retention (count and age); never the current one."""
+    organisation = node.drive.organisation
+    if organisation is None:
+        return 0
+    policy = organisation.policy
+    older = node.versions.exclude(pk=node.current_version_id).order_by("-number")
+    doomed = set(older[max(0, policy.version_retention_count - 1) :].values_list("pk", flat=True))
+    if policy.version_retention_days:
+        limit = timezone.now() - dt.timedelta(days=policy.version_retention_days)
+        doomed |= set(older.filter(created_at__lt=limit).values_list("pk", flat=True))
+    if doomed:
+        Version.objects.filter(pk__in=doomed).delete()
+    return len(doomed)
+
+
+# --- trash -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def trash(actor: Any, node: Node) -> Node:
+    """Send ``node`` (and what it holds) to the trash."""
+    require(actor, "delete", node)
+    now = timezone.now()
+    _subtree(node).filter(deleted_at__isnull=True).update(
+        deleted_at=now, deleted_by=actor, trashed_with=node
+    )
+    node.refresh_from_db()
+    return node
+
+
+@transaction.atomic
+def restore(actor: Any, node: Node) -> Node:
+    """Bring ``node`` back from the trash with everything deleted with it, to its folder if it
+    is still there, else to the drive's root; under a free name if the old one is taken."""
+    if not can(actor, "restore", node):
+        raise PermissionDenied(_("Vous ne pouvez pas restaurer cet élément."))
+    parent = node.parent
+    if parent.deleted_at is not None:
+        parent = node.drive.root
+    name = free_name(parent, node.name)
+    Node.objects.filter(trashed_with=node).update(deleted_at=None, deleted_by=None, trashed_with=None)
+    if parent.pk != node.parent_id:
+        old_prefix, new_prefix = node.path, f"{parent.path}{node.pk}/"
+        Node.objects.filter(path__startswith=old_prefix).update(
+            path=Concat(_value(new_prefix), Substr("path", len(old_prefix) + 1))
+        )
+    Node.objects.filter(pk=node.pk).update(parent=parent, name=name, name_key=name_key(name))
+    node.refresh_from_db()
+    return node
+
+
+@transaction.atomic
+def purge(actor: Any, node: Node) -> None:
+    """Delete for good an item of the trash (its content is collected later)."""
+    if not can(actor, "restore", node):
+        raise PermissionDenied(_("Vous ne pouvez pas supprimer cet élément."))
+    _destroy(node)
+
+
+def _destroy(node: Node) -> None:
+    # children first: the tree's foreign keys protect nothing, but a big subtree in one
+    # cascading delete is slow on SQLite
+    subtree = Node.objects.filter(path__startswith=node.path)
+    Node.objects.filter(pk__in=subtree.values("pk")).update(current_version=None)
+    Version.objects.filter(node__in=subtree.values("pk")).delete()
+    Node.objects.filter(pk__in=subtree.values("pk")).order_by("-path").delete()
+
+
+def purge_expired_trash(now: dt.datetime | None = None) -> int:
+    """Delete items that stayed in the trash longer than their organisation allows."""
+    now = now or timezone.now()
+    count = 0
+    for node in Node.objects.filter(
+        deleted_at__isnull=False, trashed_with_id=F("pk")
+    ).select_related("drive__organisation__policy"):
+        organisation = node.drive.organisation
+        days = organisation.policy.trash_retention_days if organisation else 30
+        if node.deleted_at < now - dt.timedelta(days=days):
+            with transaction.atomic():
+                _destroy(node)
+            count += 1
+    return count
+
+
+# --- shares ----------------------------------------------------------------------------------
+
+
+def _grantee_field(grantee: Any) -> str:
+    label = grantee._meta.label_lower
+    return {
+        "accounts.user": "user",
+        "directory.group": "group",
+        "spaces.space": "space",
+        "organisations.organisation": "organisation",
+    }[label]
+
+
+def is_external(node: Node, grantee: Any) -> bool:
+    """Does sharing ``node`` with ``grantee`` reach people outside the drive's organisation?"""
+    org_id = node.drive.organisation_id
+    field = _grantee_field(grantee)
+    if field == "user":
+        return grantee.organisation_id != org_id
+    if field in {"group"}:
+        return grantee.organisation_id != org_id
+    if field == "organisation":
+        return grantee.pk != org_id
+    return grantee.memberships.filter(~Q(user__organisation_id=org_id) | Q(user__organisation__isnull=True)).exists()
+
+
+class ExternalShareNeedsConfirmation(ValidationError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="external_share_confirm")
+
+
+@transaction.atomic
+def share(
+    actor: Any, node: Node, grantee: Any, role: str, *, confirm_external: bool = False
+) -> Share:
+    """Share ``node`` with a person, group, space or organisation (or change the role)."""
+    require(actor, "share", node)
+    if role not in ShareRole.values:
+        raise ValidationError(_("Droit inconnu."), code="invalid_role")
+    if share_rank(role) > share_rank(node_role(actor, node)):
+        raise PermissionDenied(_("Vous ne pouvez pas donner plus de droits que les vôtres."))
+    field = _grantee_field(grantee)
+    if field == "user" and grantee.pk == actor.pk:
+        raise ValidationError(_("Vous avez déjà accès à cet élément."), code="self_share")
+    if field == "user" and not grantee.is_active:
+        raise ValidationError(_("Ce compte n'est pas actif."), code="inactive")
+    if field == "space" and not can(actor, "view_content", grantee):
+        raise PermissionDenied(_("Vous ne pouvez partager qu'avec un espace dont vous êtes membre."))
+    if field in {"group", "organisation"} and not can(actor, "view", grantee):
+        raise PermissionDenied(_("Ce destinataire ne vous est pas accessible."))
+    external = is_external(node, grantee)
+    if external:
+        policy = node.drive.organisation.policy if node.drive.organisation_id else None
+        if policy is not None and not policy.external_sharing_allowed:
+            raise ValidationError(
+                _("La politique de %(org)s interdit le partage hors de l'organisation.")
+                % {"org": node.drive.organisation},
+                code="external_share_forbidden",
+            )
+        if not confirm_external:
+            raise ExternalShareNeedsConfirmation(
+                _(
+                    "%(grantee)s est hors de votre organisation : confirmez que vous voulez "
+                    "partager « %(name)s » en dehors."
+                )
+                % {"grantee": grantee, "name": node.name}
+            )
+    existing = Share.objects.filter(node=node, **{field: grantee}).first()
+    if existing is not None:
+        existing.role = role
+        existing.save(update_fields=["role"])
+        result = existing
+    else:
+        result = Share.objects.create(node=node, role=role, created_by=actor, **{field: grantee})
+    record(
+        EventKind.DRIVE_SHARED,
+        actor=actor,
+        target=node,
+        organisation=node.drive.organisation,
+        grantee=str(grantee),
+        grantee_kind=field,
+        role=role,
+        external=external,
+    )
+    from entente.drive import tasks
+
+    transaction.on_commit(lambda: tasks.notify_share.enqueue(result.pk))
+    return result
+
+
+@transaction.atomic
+def unshare(actor: Any, share_row: Share) -> None:
+    require(actor, "share", share_row.node)
+    record(
+        EventKind.DRIVE_UNSHARED,
+        actor=actor,
+        target=share_row.node,
+        organisation=share_row.node.drive.organisation,
+        grantee=str(share_row.grantee),
+    )
+    share_row.delete()
+
+
+@dataclass(frozen=True)
+class Access:
+    """One line of "who has access and why"."""
+
+    who: Any
+    role: str
+    why: str
+    share: Share | None = None
+    inherited_from: Node | None = None
+
+
+def access_list(node: Node) -> list[Access]:
+    """Everyone with access to ``node``, strongest first, with the reason."""
+    drive = node.drive
+    lines: list[Access] = []
+    if drive.kind == DriveKind.PERSONAL:
+        lines.append(Access(drive.user, ShareRole.MANAGER, _("propriétaire")))
+    elif drive.kind == DriveKind.SPACE:
+        lines.append(Access(drive.space, ShareRole.EDITOR, _("membres de l'espace (selon leur rôle)")))
+    else:
+        lines.append(
+            Access(drive.organisation, ShareRole.READER, _("dossiers de l'organisation"))
+        )
+    ancestors = {pk: position for position, pk in enumerate(node.ancestor_ids)}
+    shares = Share.objects.filter(node_id__in=ancestors).select_related(
+        "node", "user", "group", "space", "organisation"
+    )
+    for row in sorted(shares, key=lambda s: (-share_rank(s.role), -ancestors[s.node_id])):
+        inherited = row.node if row.node_id != node.pk else None
+        why = (
+            _("partagé depuis le dossier « %(name)s »") % {"name": inherited.name}
+            if inherited
+            else _("partagé directement")
+        )
+        lines.append(Access(row.grantee, row.role, why, share=row, inherited_from=inherited))
+    return lines
+
+
+# --- public links ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_link(
+    actor: Any,
+    node: Node,
+    *,
+    kind: str,
+    expires_at: dt.datetime,
+    password: str = "",
+    max_downloads: int | None = None,
+) -> PublicLink:
+    require(actor, "share", node)
+    policy = node.drive.organisation.policy if node.drive.organisation_id else None
+    if policy is not None and not policy.public_links_allowed:
+        raise ValidationError(
+            _("La politique de %(org)s n'autorise pas les liens publics.")
+            % {"org": node.drive.organisation},
+            code="public_links_forbidden",
+        )
+    if kind not in LinkKind.values:
+        raise ValidationError(_("Type de lien inconnu."), code="invalid_kind")
+    if kind == LinkKind.UPLOAD and not node.is_folder:
+        raise ValidationError(_("Un lien de dépôt s'ouvre sur un dossier."), code="not_a_folder")
+    now = timezone.now()
+    if expires_at <= now:
+        raise ValidationError(_("La date d'expiration est déjà passée."), code="expired")
+    max_days = policy.public_link_max_days if policy else 30
+    if expires_at > now + dt.timedelta(days=max_days):
+        raise ValidationError(
+            _("Un lien public dure au plus %(days)s jours ici.") % {"days": max_days},
+            code="too_long",
+        )
+    if max_downloads is not None and max_downloads < 1:
+        raise ValidationError(_("Au moins un téléchargement."), code="invalid_limit")
+    link = PublicLink.objects.create(
+        node=node,
+        kind=kind,
+        expires_at=expires_at,
+        password_hash=make_password(password) if password else "",
+        max_downloads=max_downloads,
+        created_by=actor,
+    )
+    record(
+        EventKind.DRIVE_LINK_CREATED,
+        actor=actor,
+        target=node,
+        organisation=node.drive.organisation,
+        kind=kind,
+        expires_at=expires_at.isoformat(),
+        password=bool(password),
+    )
+    return link
+
+
+@transaction.atomic
+def revoke_link(actor: Any, link: PublicLink) -> None:
+    require(actor, "share", link.node)
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    record(
+        EventKind.DRIVE_LINK_REVOKED, actor=actor, target=link.node, organisation=link.node.drive.organisation
+    )
+
+
+def check_link_password(link: PublicLink, password: str) -> bool:
+    return not link.password_hash or check_password(password or "", link.password_hash)
+
+
+def count_download(link: PublicLink) -> bool:
+    """Count one download; False when the limit is already reached (checked atomically)."""
+    rows = PublicLink.objects.filter(pk=link.pk)
+    if link.max_downloads is not None:
+        rows = rows.filter(download_count__lt=F("max_downloads"))
+    return bool(rows.update(download_count=F("download_count") + 1))

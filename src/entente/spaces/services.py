@@ -1,0 +1,135 @@
+"""Use cases of spaces: create one, add, change and remove members, archive.
+
+Every change checks the actor's right through the permission engine and raises
+``ValidationError`` with a French message when the change breaks a rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from entente.audit.models import EventKind
+from entente.audit.services import record
+from entente.core.permissions import can, require
+from entente.spaces.models import Membership, Space, SpaceRole, Visibility, role_rank
+from entente.spaces.permissions import member_role
+
+
+@transaction.atomic
+def create_space(
+    actor: Any, *, name: str, description: str = "", visibility: str = Visibility.PRIVATE
+) -> Space:
+    """``actor`` opens a space owned by their organisation and becomes its owner."""
+    if not can(actor, "create", Space):
+        raise PermissionDenied(_("Seules les personnes d'une organisation créent des espaces."))
+    space = Space(
+        name=name.strip(),
+        description=description.strip(),
+        visibility=visibility,
+        organisation_id=actor.organisation_id,
+        created_by=actor,
+    )
+    space.full_clean()
+    space.save()
+    Membership.objects.create(space=space, user=actor, role=SpaceRole.OWNER, added_by=actor)
+    record(EventKind.SPACE_CREATED, actor=actor, target=space, organisation=space.organisation)
+    return space
+
+
+def _check_invitee(space: Space, user: Any) -> None:
+    if not user.is_active or getattr(user, "access_expired", False):
+        raise ValidationError(_("Ce compte n'est pas actif."))
+    if user.is_guest and not space.organisation.policy.guests_allowed:
+        raise ValidationError(
+            _("La politique de %(org)s n'autorise pas les personnes extérieures.")
+            % {"org": space.organisation}
+        )
+
+
+@transaction.atomic
+def add_member(actor: Any, space: Space, user: Any, role: str = SpaceRole.CONTRIBUTOR) -> Membership:
+    """A manager adds ``user`` (of any organisation, or a guest) with ``role``."""
+    require(actor, "manage", space)
+    if space.is_archived:
+        raise ValidationError(_("Cet espace est archivé."))
+    if role not in SpaceRole.values:
+        raise ValidationError(_("Rôle inconnu."))
+    _check_owner_grant(actor, space, role)
+    _check_invitee(space, user)
+    membership, created = Membership.objects.get_or_create(
+        space=space, user=user, defaults={"role": role, "added_by": actor}
+    )
+    if not created:
+        raise ValidationError(_("%(person)s est déjà membre de cet espace.") % {"person": user})
+    record(
+        EventKind.SPACE_MEMBER_ADDED,
+        actor=actor,
+        target=space,
+        organisation=space.organisation,
+        member=user.email,
+        role=role,
+    )
+    return membership
+
+
+def _check_owner_grant(actor: Any, space: Space, role: str) -> None:
+    if role == SpaceRole.OWNER and member_role(actor, space) != SpaceRole.OWNER:
+        raise PermissionDenied(_("Seul un propriétaire peut nommer un autre propriétaire."))
+
+
+def _check_keeps_owner(space: Space, membership: Membership) -> None:
+    if (
+        membership.role == SpaceRole.OWNER
+        and not space.memberships.filter(role=SpaceRole.OWNER).exclude(pk=membership.pk).exists()
+    ):
+        raise ValidationError(_("Un espace garde au moins un propriétaire."))
+
+
+@transaction.atomic
+def set_role(actor: Any, membership: Membership, role: str) -> Membership:
+    space = membership.space
+    require(actor, "manage", space)
+    if role not in SpaceRole.values:
+        raise ValidationError(_("Rôle inconnu."))
+    _check_owner_grant(actor, space, role)
+    if role_rank(membership.role) > role_rank(member_role(actor, space)):
+        raise PermissionDenied(_("Vous ne pouvez pas changer le rôle d'un propriétaire."))
+    if role != SpaceRole.OWNER:
+        _check_keeps_owner(space, membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def remove_member(actor: Any, membership: Membership) -> None:
+    """A manager removes someone, or a member leaves; access to everything of the space ends
+    at once (it is read from the membership on every request)."""
+    space = membership.space
+    if membership.user_id != actor.pk:
+        require(actor, "manage", space)
+        if role_rank(membership.role) > role_rank(member_role(actor, space)):
+            raise PermissionDenied(_("Vous ne pouvez pas retirer un propriétaire."))
+    _check_keeps_owner(space, membership)
+    email = membership.user.email
+    membership.delete()
+    record(
+        EventKind.SPACE_MEMBER_REMOVED,
+        actor=actor,
+        target=space,
+        organisation=space.organisation,
+        member=email,
+    )
+
+
+@transaction.atomic
+def archive_space(actor: Any, space: Space, archived: bool = True) -> Space:
+    require(actor, "manage", space)
+    space.archived_at = timezone.now() if archived else None
+    space.save(update_fields=["archived_at"])
+    return space
