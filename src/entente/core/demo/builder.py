@@ -26,10 +26,13 @@ from entente.audit.services import record
 from entente.calendars.models import Event, Resource
 from entente.core.demo.agenda import load_agenda
 from entente.core.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from entente.core.demo.documents import load_documents
 from entente.core.demo.plan import TerritoryPlan, territory
 from entente.core.validators import validate_domain
 from entente.directory.models import Group, Service
+from entente.drive.models import Node
 from entente.organisations.models import MailDomain, Organisation, Policy
+from entente.spaces.models import Space
 
 ACTOR_LABEL = "entente demo"
 BATCH_SIZE = 500
@@ -99,6 +102,7 @@ def load_demo(password: str | None = None) -> DemoResult:
         _groups(plan, orgs, result)
         result.created["authenticators"] = _second_factors(plan)
         load_agenda(orgs, result.created)
+        load_documents(orgs, result.created)
         if password is not None:
             result.passwords_changed = _reset_passwords(plan, secret)
         result.accounts = _accounts(plan, secret)
@@ -110,6 +114,10 @@ def load_demo(password: str | None = None) -> DemoResult:
             "groups": Group.objects.filter(organisation_id__in=org_ids).count(),
             "resources": Resource.objects.filter(organisation_id__in=org_ids).count(),
             "events": Event.objects.filter(calendar__organisation_id__in=org_ids).count(),
+            "spaces": Space.objects.filter(organisation_id__in=org_ids).count(),
+            "documents": Node.objects.filter(
+                drive__organisation_id__in=org_ids, kind="file", deleted_at__isnull=True
+            ).count(),
         }
     return result
 

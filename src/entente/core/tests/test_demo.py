@@ -17,8 +17,10 @@ from entente.core.demo.data import ORGANISATIONS
 from entente.core.demo.plan import plan_organisation
 from entente.core.permissions import can
 from entente.directory.models import Group, Service
+from entente.drive.models import Node, PublicLink, Share, Version
 from entente.organisations.models import MailDomain, Organisation, Policy
 from entente.organisations.tests.factories import MailDomainFactory, OrganisationFactory
+from entente.spaces.models import Membership, Space
 
 AGNES = "agnes.lefevre@ville-bellerive.fr"
 BERNARD = "bernard.roux@valdorbelle-metropole.fr"
@@ -58,6 +60,12 @@ def snapshot() -> dict[str, list]:
         "attendees": list(Attendee.objects.order_by("pk").values()),
         "occurrences": list(Occurrence.objects.order_by("pk").values()),
         "audit": list(AuditEvent.objects.order_by("pk").values_list("pk", "hash")),
+        "spaces": list(Space.objects.order_by("pk").values()),
+        "memberships": list(Membership.objects.order_by("pk").values()),
+        "nodes": list(Node.objects.order_by("pk").values()),
+        "versions": list(Version.objects.order_by("pk").values()),
+        "shares": list(Share.objects.order_by("pk").values()),
+        "links": list(PublicLink.objects.order_by("pk").values()),
     }
 
 
@@ -267,3 +275,20 @@ def test_the_agenda_has_rooms_calendars_and_meetings_to_work_with(demo):
     claire = User.objects.get(email=CLAIRE)
     conseil = Event.objects.get(title="Conseil d'école — groupe scolaire des Tilleuls")
     assert can(claire, "respond", conseil), "Claire answers for Karim, whose agenda she manages"
+
+
+def test_documents_and_a_space_of_four_organisations_are_ready(demo):
+    from entente.core.demo.documents import SPACE_NAME
+
+    space = Space.objects.get(name=SPACE_NAME)
+    organisations = {m.user.organisation_id for m in space.memberships.select_related("user")}
+    assert len(organisations) >= 3, "the space gathers people of several organisations"
+    report = Node.objects.get(name="Compte-rendu de la réunion de lancement.md")
+    assert report.versions.count() == 2
+    agnes = User.objects.get(email="agnes.lefevre@ville-bellerive.fr")
+    bernard = User.objects.get(email="bernard.roux@valdorbelle-metropole.fr")
+    shared = Node.objects.get(name="Pour la métropole")
+    assert can(bernard, "view", shared) and not can(bernard, "edit", shared)
+    assert can(agnes, "edit", report), "a contributor of the space edits its documents"
+    assert PublicLink.objects.filter(node__name="Carte des itinéraires.png").exists()
+    assert "espace" in demo and "documents" in demo

@@ -19,6 +19,8 @@ WHAT = (
     ("groups", "groupe", "groupes"),
     ("resources", "salle ou ressource", "salles et ressources"),
     ("events", "évènement", "évènements"),
+    ("spaces", "espace", "espaces"),
+    ("documents", "document", "documents"),
 )
 
 
