@@ -48,6 +48,12 @@ class Command(BaseCommand):
                 bind,
                 "--workers",
                 str(workers),
+                # threads, not sync workers: a long upload or download (a 2 GiB file over a
+                # slow line) keeps its thread while the worker keeps answering its heartbeat
+                "--worker-class",
+                "gthread",
+                "--threads",
+                os.environ.get("WEB_THREADS", "8"),
                 "--access-logfile",
                 "-",
                 "--forwarded-allow-ips",
