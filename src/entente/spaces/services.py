@@ -52,7 +52,9 @@ def _check_invitee(space: Space, user: Any) -> None:
 
 
 @transaction.atomic
-def add_member(actor: Any, space: Space, user: Any, role: str = SpaceRole.CONTRIBUTOR) -> Membership:
+def add_member(
+    actor: Any, space: Space, user: Any, role: str = SpaceRole.CONTRIBUTOR
+) -> Membership:
     """A manager adds ``user`` (of any organisation, or a guest) with ``role``."""
     require(actor, "manage", space)
     if space.is_archived:
@@ -133,3 +135,55 @@ def archive_space(actor: Any, space: Space, archived: bool = True) -> Space:
     space.archived_at = timezone.now() if archived else None
     space.save(update_fields=["archived_at"])
     return space
+
+
+def guest_for(actor: Any, *, email: str, first_name: str, last_name: str, expires_at, reason: str):
+    """The guest account behind ``email``: the existing one (its access extended to
+    ``expires_at`` if that is later), or a new one invited by e-mail. Refused like any guest
+    invitation (policy, an address of the territory, an expiry too far)."""
+    from entente.accounts.models import Status, User
+    from entente.accounts.services import check_guest_invitation, do_invite_guest
+
+    existing = User.objects.filter(email__iexact=email.strip(), status=Status.GUEST).first()
+    if existing is None:
+        return do_invite_guest(
+            actor,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            expires_at=expires_at,
+            reason=reason,
+        )
+    if actor.organisation is None or not actor.organisation.policy.guests_allowed:
+        check_guest_invitation(actor, "x@invalid.invalid", expires_at)  # raises the policy error
+    if not existing.is_active:
+        raise ValidationError(_("Ce compte invité a été désactivé."), code="inactive")
+    if existing.guest_expires_at is None or existing.guest_expires_at < expires_at:
+        existing.guest_expires_at = expires_at
+        existing.save(update_fields=["guest_expires_at"])
+    return existing
+
+
+@transaction.atomic
+def invite_guest(
+    actor: Any,
+    space: Space,
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    expires_at,
+    role: str = SpaceRole.READER,
+) -> Membership:
+    """A manager invites someone from outside the territory into ``space``: a guest account
+    (e-mailed its one-time link) that reaches only this space and what is shared with it."""
+    require(actor, "manage", space)
+    guest = guest_for(
+        actor,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        expires_at=expires_at,
+        reason=_("Espace « %(space)s »") % {"space": space.name},
+    )
+    return add_member(actor, space, guest, role)
