@@ -11,6 +11,8 @@ API_MODULES = [
     "entente.accounts.api",
     "entente.accounts.api_app_passwords",
     "entente.calendars.api",
+    "entente.drive.api",
+    "entente.spaces.api",
 ]
 
 

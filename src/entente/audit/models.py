@@ -63,6 +63,9 @@ class EventKind(models.TextChoices):
     SPACE_CREATED = "space.created", _("Espace créé")
     SPACE_MEMBER_ADDED = "space.member_added", _("Membre ajouté à un espace")
     SPACE_MEMBER_REMOVED = "space.member_removed", _("Membre retiré d'un espace")
+    SPACE_UPDATED = "space.updated", _("Espace modifié")
+    SPACE_ARCHIVED = "space.archived", _("Espace archivé")
+    SPACE_UNARCHIVED = "space.unarchived", _("Espace désarchivé")
 
 
 GENESIS = "0" * 64

@@ -13,8 +13,8 @@ from entente.core.permissions import can, is_active_user
 NAVIGATION = [
     ("home", _("Accueil"), "portal:home"),
     ("agenda", _("Agenda"), "calendars:agenda"),
-    ("documents", _("Documents"), "portal:documents"),
-    ("spaces", _("Espaces"), "portal:spaces"),
+    ("documents", _("Documents"), "drive:home"),
+    ("spaces", _("Espaces"), "spaces:index"),
     ("directory", _("Annuaire"), "portal:directory"),
 ]
 

@@ -8,7 +8,5 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("documents/", views.coming_soon, {"section": "documents"}, name="documents"),
-    path("espaces/", views.coming_soon, {"section": "spaces"}, name="spaces"),
     path("annuaire/", views.coming_soon, {"section": "directory"}, name="directory"),
 ]

@@ -16,26 +16,37 @@ from entente.calendars import services as agenda
 from entente.calendars.views import invitation_items
 from entente.core.permissions import can
 
-AGENDA = (
-    _("Agenda"),
-    _(
-        "Planifier une réunion avec des personnes d'autres communes, voir leurs disponibilités, réserver une salle."
+#: the sections of the platform: (title, what it is for, URL name, still to come)
+SECTIONS = [
+    (
+        _("Agenda"),
+        _(
+            "Planifier une réunion avec des personnes d'autres communes, voir leurs "
+            "disponibilités, réserver une salle."
+        ),
+        "calendars:agenda",
+        False,
     ),
-)
-COMING = {
-    "documents": (
+    (
         _("Documents"),
         _("Ranger et partager vos fichiers, dans votre organisation et avec les autres."),
+        "drive:home",
+        False,
     ),
-    "spaces": (
+    (
         _("Espaces"),
         _("Ouvrir un espace de projet avec des membres de plusieurs organisations."),
+        "spaces:index",
+        False,
     ),
-    "directory": (
+    (
         _("Annuaire"),
         _("Trouver n'importe quel collègue du territoire par son nom, son service ou son mandat."),
+        "portal:directory",
+        True,
     ),
-}
+]
+COMING = {"directory": (SECTIONS[3][0], SECTIONS[3][1])}
 
 
 @login_required
@@ -50,8 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "portal/home.html",
         {
-            "agenda": AGENDA,
-            "sections": COMING,
+            "sections": SECTIONS,
             "today": today,
             "meetings": [
                 {

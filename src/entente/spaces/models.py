@@ -45,7 +45,7 @@ class Space(models.Model):
         _("visibilité"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)
@@ -72,7 +72,7 @@ class Membership(models.Model):
     )
     role = models.CharField(_("rôle"), max_length=12, choices=SpaceRole.choices)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -130,10 +130,42 @@ def remove_member(actor: Any, membership: Membership) -> None:
 
 
 @transaction.atomic
+def update_space(actor: Any, space: Space, **changes: Any) -> Space:
+    """A manager renames the space or changes its description or visibility."""
+    require(actor, "manage", space)
+    if space.is_archived:
+        raise ValidationError(_("Cet espace est archivé : désarchivez-le pour le modifier."))
+    allowed = {"name", "description", "visibility"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(
+            _("Champ inconnu : %(field)s.") % {"field": ", ".join(sorted(unknown))}
+        )
+    for field, value in changes.items():
+        setattr(space, field, value.strip() if isinstance(value, str) else value)
+    space.full_clean()
+    space.save(update_fields=[*changes])
+    record(
+        EventKind.SPACE_UPDATED,
+        actor=actor,
+        target=space,
+        organisation=space.organisation,
+        changed=sorted(changes),
+    )
+    return space
+
+
+@transaction.atomic
 def archive_space(actor: Any, space: Space, archived: bool = True) -> Space:
     require(actor, "manage", space)
     space.archived_at = timezone.now() if archived else None
     space.save(update_fields=["archived_at"])
+    record(
+        EventKind.SPACE_ARCHIVED if archived else EventKind.SPACE_UNARCHIVED,
+        actor=actor,
+        target=space,
+        organisation=space.organisation,
+    )
     return space
 
 

@@ -1,5 +1,20 @@
 """URLs of spaces, mounted at ``/espaces/`` (namespace ``spaces``)."""
 
+from django.urls import path
+
+from entente.spaces import views
+
 app_name = "spaces"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("nouveau/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/membres/", views.members, name="members"),
+    path("<int:pk>/membres/ajouter/", views.add_member, name="add_member"),
+    path("<int:pk>/membres/<int:membership>/role/", views.change_role, name="change_role"),
+    path("<int:pk>/membres/<int:membership>/retirer/", views.remove_member, name="remove_member"),
+    path("<int:pk>/quitter/", views.leave, name="leave"),
+    path("<int:pk>/parametres/", views.space_settings, name="settings"),
+    path("<int:pk>/archiver/", views.archive, name="archive"),
+]

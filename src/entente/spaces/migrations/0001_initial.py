@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('visibility', models.CharField(choices=[('private', 'Privé : visible de ses seuls membres'), ('territory', 'Visible du territoire : on y entre sur invitation'), ('open', 'Ouvert : chacun peut demander à y entrer')], default='private', max_length=10, verbose_name='visibilité')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('archived_at', models.DateTimeField(blank=True, null=True, verbose_name='archivé le')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='spaces', to='organisations.organisation', verbose_name='organisation propriétaire')),
             ],
             options={
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('owner', 'Propriétaire'), ('manager', 'Gestionnaire'), ('contributor', 'Contributeur'), ('reader', 'Lecteur')], max_length=12, verbose_name='rôle')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='space_memberships', to=settings.AUTH_USER_MODEL)),
                 ('space', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='spaces.space')),
             ],

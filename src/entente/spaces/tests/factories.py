@@ -20,3 +20,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     space = factory.SubFactory(SpaceFactory)
     role = SpaceRole.CONTRIBUTOR
+
+
+def add(space: Space, user, role: str = SpaceRole.CONTRIBUTOR) -> Membership:
+    """Put ``user`` in ``space`` with ``role`` directly (no rights checked: a test's given)."""
+    return MembershipFactory(space=space, user=user, role=role)

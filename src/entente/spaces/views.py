@@ -1,0 +1,454 @@
+"""The pages of spaces under /espaces/: my spaces and the ones I may discover, create one, a
+space's page, its members (add, change a role, remove, leave) and its settings (rename,
+visibility, archive). Every page asks the permission engine; every change goes through
+``entente.spaces.services`` (the settings form excepted, until the lead moves it there)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from entente.core.forms import attach_errors
+from entente.core.permissions import can, get_visible_or_404, require, visible
+from entente.directory.search import search_people
+from entente.spaces import services
+from entente.spaces.forms import (
+    ROLE_HELP,
+    AddMemberForm,
+    RoleForm,
+    SearchForm,
+    SpaceForm,
+    role_choices,
+)
+from entente.spaces.models import Membership, Space, SpaceRole, Visibility, role_rank
+from entente.spaces.permissions import member_role
+
+#: members listed per page, spaces to discover per page
+PAGE_SIZE = 50
+#: people proposed by one search of the members page
+SEARCH_LIMIT = 20
+
+
+def _drive_url(space: Space) -> str:
+    """The space's documents, or "" while the documents pages are not mounted."""
+    try:
+        return reverse("drive:space", args=[space.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _space(request: HttpRequest, pk: int, action: str = "view") -> Space:
+    """The space ``pk`` if the person may ``action`` on it.
+
+    Someone who cannot see it gets the same 404 as for a missing space; its content is kept
+    from non-members with that 404 too (as the documents pages do); a member who may not
+    manage it gets a 403.
+    """
+    space = get_visible_or_404(request.user, Space, pk=pk)
+    if action == "view_content":
+        if not can(request.user, action, space):
+            raise Http404
+    elif action != "view":
+        require(request.user, action, space)
+    return space
+
+
+def _role_label(role: str | None) -> str:
+    return SpaceRole(role).label if role else ""
+
+
+def _frame(request: HttpRequest, space: Space, tab: str) -> dict[str, Any]:
+    """What the header of every page of a space shows: its identity, the tabs the person may
+    open, their role."""
+    user = request.user
+    role = member_role(user, space)
+    member = role is not None
+    return {
+        "space": space,
+        "tab": tab,
+        "my_role": role,
+        "my_role_label": _role_label(role),
+        "is_member": member,
+        "can_manage": can(user, "manage", space),
+        "can_contribute": can(user, "contribute", space),
+        "drive_url": _drive_url(space) if member else "",
+    }
+
+
+def _paginate(request: HttpRequest, rows: Any) -> Any:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# ---------------------------------------------------------------- my spaces, create one
+
+
+def _index(request: HttpRequest, create_form: SpaceForm | None = None) -> HttpResponse:
+    user = request.user
+    spaces = (
+        visible(user, Space)
+        .select_related("organisation")
+        .annotate(
+            member_count=Count("memberships"),
+            my_role=Subquery(
+                Membership.objects.filter(space=OuterRef("pk"), user_id=user.pk).values("role")[:1]
+            ),
+        )
+    )
+    mine = list(
+        spaces.filter(my_role__isnull=False).order_by(
+            F("archived_at").asc(nulls_first=True), "name", "pk"
+        )
+    )
+    for space in mine:
+        space.my_role_label = _role_label(space.my_role)
+    search = SearchForm(request.GET or None)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    others = spaces.filter(my_role__isnull=True).order_by("name", "pk")
+    if query:
+        others = others.filter(name__icontains=query)
+    can_create = can(user, "create", Space)
+    return render(
+        request,
+        "spaces/index.html",
+        {
+            "mine": mine,
+            "others": _paginate(request, others),
+            "query": query,
+            "page_query": _query_without_page(request),
+            "can_create": can_create,
+            "create_form": create_form
+            or (SpaceForm(prefix="nouvel", initial={"visibility": Visibility.PRIVATE})),
+            "open_value": Visibility.OPEN,
+        },
+    )
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    return _index(request)
+
+
+@login_required
+@require_POST
+def create(request: HttpRequest) -> HttpResponse:
+    require(request.user, "create", Space)
+    form = SpaceForm(request.POST, prefix="nouvel")
+    if form.is_valid():
+        try:
+            space = services.create_space(
+                request.user,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                visibility=form.cleaned_data["visibility"],
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("L'espace « %(name)s » est créé. Ajoutez-y ses membres.") % {"name": space},
+            )
+            return redirect("spaces:members", pk=space.pk)
+    return _index(request, create_form=form)
+
+
+# ---------------------------------------------------------------- one space
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    space = _space(request, pk)
+    context = _frame(request, space, "detail")
+    if context["is_member"]:
+        organisations = list(
+            space.memberships.order_by()
+            .values("user__organisation__name")
+            .annotate(count=Count("pk"))
+            .order_by(F("user__organisation__name").asc(nulls_last=True))
+        )
+        context["organisations"] = [
+            {"name": row["user__organisation__name"], "count": row["count"]}
+            for row in organisations
+        ]
+        context["member_count"] = sum(row["count"] for row in organisations)
+    elif space.visibility == Visibility.OPEN:
+        # An open space says whom to ask: its managers the person may find in the directory.
+        context["contacts"] = list(
+            visible(request.user, get_user_model())
+            .filter(
+                is_active=True,
+                space_memberships__space=space,
+                space_memberships__role__in=[SpaceRole.OWNER, SpaceRole.MANAGER],
+            )
+            .select_related("organisation")
+            .order_by("last_name", "first_name")[:5]
+        )
+    return render(request, "spaces/detail.html", context)
+
+
+# ---------------------------------------------------------------- members
+
+
+def _members(
+    request: HttpRequest,
+    space: Space,
+    add_form: AddMemberForm | None = None,
+    query: str | None = None,
+) -> HttpResponse:
+    user = request.user
+    context = _frame(request, space, "members")
+    my_role = context["my_role"]
+    manage = context["can_manage"]
+    my_rank = role_rank(my_role)
+    page = _paginate(
+        request,
+        space.memberships.select_related("user__organisation", "user__service").order_by(
+            "user__last_name", "user__first_name", "pk"
+        ),
+    )
+    choices = role_choices(my_role) if manage else []
+    rows = []
+    for membership in page:
+        within = manage and role_rank(membership.role) <= my_rank
+        rows.append(
+            {
+                "membership": membership,
+                "person": membership.user,
+                "is_me": membership.user_id == user.pk,
+                "role_label": _role_label(membership.role),
+                "can_change": within,
+                "can_remove": within and membership.user_id != user.pk,
+            }
+        )
+    if query is None:
+        search = SearchForm(request.GET or None)
+        query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    searching = manage and not space.is_archived and bool(query)
+    candidates: list[Any] = []
+    already: list[Any] = []
+    if searching:
+        found = search_people(user, query, limit=SEARCH_LIMIT)
+        members = set(
+            space.memberships.filter(user_id__in=[p.pk for p in found]).values_list(
+                "user_id", flat=True
+            )
+        )
+        for person in found:
+            (already if person.pk in members else candidates).append(person)
+    context.update(
+        {
+            "rows": rows,
+            "page": page,
+            "page_query": _query_without_page(request),
+            "role_choices": choices,
+            "role_help": [(value, label, ROLE_HELP[value]) for value, label in choices],
+            "query": query,
+            "searching": searching,
+            "candidates": candidates,
+            "already": already,
+            "add_form": add_form or AddMemberForm(actor_role=my_role),
+        }
+    )
+    return render(request, "spaces/members.html", context)
+
+
+@login_required
+def members(request: HttpRequest, pk: int) -> HttpResponse:
+    return _members(request, _space(request, pk, "view_content"))
+
+
+def _members_url(space: Space, anchor: str = "") -> str:
+    return reverse("spaces:members", args=[space.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _name(person: Any) -> str:
+    return person.get_full_name() or person.email
+
+
+@login_required
+@require_POST
+def add_member(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager adds one of the people the search found, with a role."""
+    space = _space(request, pk, "manage")
+    user = request.user
+    form = AddMemberForm(request.POST, actor_role=member_role(user, space))
+    query = request.POST.get("q", "")[:100].strip()
+    if form.is_valid():
+        # Only someone the manager may find in the directory: no adding people by guessing ids.
+        person = (
+            visible(user, get_user_model())
+            .filter(pk=form.cleaned_data["user"], is_active=True)
+            .first()
+        )
+        if person is None:
+            form.add_error(None, _("Cette personne est introuvable : cherchez-la à nouveau."))
+        else:
+            try:
+                services.add_member(user, space, person, form.cleaned_data["role"])
+            except ValidationError as error:
+                attach_errors(form, error)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(person)s est maintenant membre de « %(space)s » : %(role)s.")
+                    % {
+                        "person": _name(person),
+                        "space": space,
+                        "role": _role_label(form.cleaned_data["role"]).lower(),
+                    },
+                )
+                return redirect(_members_url(space, "membres"))
+    return _members(request, space, add_form=form, query=query)
+
+
+def _membership(space: Space, membership_pk: int) -> Membership:
+    membership = space.memberships.select_related("user").filter(pk=membership_pk).first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def _refused(request: HttpRequest, error: ValidationError | PermissionDenied) -> None:
+    text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    messages.error(request, text or _("Vous n'avez pas le droit de faire cette action."))
+
+
+@login_required
+@require_POST
+def change_role(request: HttpRequest, pk: int, membership: int) -> HttpResponse:
+    space = _space(request, pk, "manage")
+    row = _membership(space, membership)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez un rôle dans la liste."))
+        return redirect(_members_url(space, f"membre-{row.pk}"))
+    role = form.cleaned_data["role"]
+    try:
+        services.set_role(request.user, row, role)
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(person)s est maintenant %(role)s.")
+            % {"person": _name(row.user), "role": _role_label(role).lower()},
+        )
+    return redirect(_members_url(space, f"membre-{row.pk}"))
+
+
+@login_required
+@require_POST
+def remove_member(request: HttpRequest, pk: int, membership: int) -> HttpResponse:
+    space = _space(request, pk, "manage")
+    row = _membership(space, membership)
+    if row.user_id == request.user.pk:
+        return redirect("spaces:leave", pk=space.pk)
+    try:
+        services.remove_member(request.user, row)
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(person)s n'est plus membre de « %(space)s » : son accès à l'espace a pris fin.")
+            % {"person": _name(row.user), "space": space},
+        )
+    return redirect(_members_url(space, "membres"))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member leaves the space (its last owner must first name another one)."""
+    space = _space(request, pk, "view_content")
+    user = request.user
+    row = space.memberships.get(user_id=user.pk)
+    last_owner = (
+        row.role == SpaceRole.OWNER
+        and not space.memberships.filter(role=SpaceRole.OWNER).exclude(pk=row.pk).exists()
+    )
+    if request.method == "POST":
+        try:
+            services.remove_member(user, row)
+        except (ValidationError, PermissionDenied) as error:
+            _refused(request, error)
+            return redirect("spaces:leave", pk=space.pk)
+        messages.success(request, _("Vous avez quitté l'espace « %(space)s ».") % {"space": space})
+        return redirect("spaces:index")
+    context = _frame(request, space, "members")
+    context["last_owner"] = last_owner
+    return render(request, "spaces/leave.html", context)
+
+
+# ---------------------------------------------------------------- settings
+
+
+@transaction.atomic
+def _update_space(actor: Any, form: SpaceForm) -> Space:
+    return services.update_space(
+        actor, form.instance, **{field: form.cleaned_data[field] for field in SpaceForm.Meta.fields}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def space_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    space = _space(request, pk, "manage")
+    # The form works on its own copy: an invalid name must not show up in the page's header.
+    form = SpaceForm(
+        request.POST if request.method == "POST" else None,
+        instance=Space.objects.get(pk=space.pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            _update_space(request.user, form)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("Les paramètres de l'espace sont enregistrés."))
+            return redirect("spaces:settings", pk=space.pk)
+    context = _frame(request, space, "settings")
+    context["form"] = form
+    return render(request, "spaces/settings.html", context)
+
+
+@login_required
+@require_POST
+def archive(request: HttpRequest, pk: int) -> HttpResponse:
+    space = _space(request, pk, "manage")
+    archived = request.POST.get("archived") == "1"
+    services.archive_space(request.user, space, archived)
+    if archived:
+        messages.success(
+            request,
+            _(
+                "L'espace « %(space)s » est archivé : ses membres le consultent encore, "
+                "plus personne ne le modifie."
+            )
+            % {"space": space},
+        )
+    else:
+        messages.success(
+            request, _("L'espace « %(space)s » est de nouveau actif.") % {"space": space}
+        )
+    return redirect("spaces:settings", pk=space.pk)
