@@ -130,6 +130,9 @@ def store(
             % {"got": written.size, "expected": expected_size}
         )
     blob = Blob(sha256=written.sha256, size=written.size)
+    # mark an existing blob used before anything relies on its file: the collector re-checks
+    # ``last_used_at`` under its lock, so it cannot remove it meanwhile
+    Blob.objects.filter(pk=written.sha256).update(last_used_at=timezone.now())
     _commit(written.name, blob.storage_name)
     now = timezone.now()
     try:
