@@ -382,6 +382,19 @@ def _after_new_content(node: Node) -> None:
     transaction.on_commit(lambda: tasks.process_content.enqueue(node.pk))
 
 
+def check_drop(link: PublicLink, parent: Node) -> None:
+    """A drop through ``link`` goes only into its folder (or a folder made inside it by the
+    same drop), while the link works."""
+    link.refresh_from_db(fields=["revoked_at", "download_count"])
+    if (
+        link.kind != LinkKind.UPLOAD
+        or not link.is_usable()
+        or not parent.path.startswith(link.node.path)
+        or parent.deleted_at is not None
+    ):
+        raise PermissionDenied(_("Ce lien de dépôt ne fonctionne plus."))
+
+
 def prepare_upload(actor: Any, parent: Node, name: str, size: int, *, link: Any = None) -> Node | None:
     """Check, before any byte is read, that ``name`` (``size`` bytes) may go into ``parent``:
     rights, name, quota. Returns the file it would overwrite (a new version), if any."""
@@ -389,14 +402,17 @@ def prepare_upload(actor: Any, parent: Node, name: str, size: int, *, link: Any 
         raise ValidationError(_("Taille de fichier invalide."), code="invalid_size")
     if link is None:
         require(actor, "edit", parent)
+    else:
+        check_drop(link, parent)
     _folder(parent)
     existing = _live_child(parent, name)
+    if existing is not None and link is not None:
+        # a drop never overwrites, nor tells what the folder holds: it gets a free name
+        existing = None
     if existing is not None and existing.is_folder:
         raise ValidationError(
             _("Un dossier porte déjà le nom « %(name)s ».") % {"name": name}, code="name_taken"
         )
-    if existing is not None and link is not None:
-        existing = None  # a drop never overwrites: it is stored under a free name
     if existing is not None:
         require(actor, "edit", existing)
     check_quota(parent.drive, size)
@@ -506,13 +522,14 @@ def restore(actor: Any, node: Node) -> Node:
     if parent.deleted_at is not None:
         parent = node.drive.root
     name = free_name(parent, node.name)
+    # the free name first, while the item is still in the trash: live names are unique
+    Node.objects.filter(pk=node.pk).update(parent=parent, name=name, name_key=name_key(name))
     Node.objects.filter(trashed_with=node).update(deleted_at=None, deleted_by=None, trashed_with=None)
     if parent.pk != node.parent_id:
         old_prefix, new_prefix = node.path, f"{parent.path}{node.pk}/"
         Node.objects.filter(path__startswith=old_prefix).update(
             path=Concat(_value(new_prefix), Substr("path", len(old_prefix) + 1))
         )
-    Node.objects.filter(pk=node.pk).update(parent=parent, name=name, name_key=name_key(name))
     node.refresh_from_db()
     return node
 
@@ -641,6 +658,33 @@ def share(
 
 
 @transaction.atomic
+def invite_guest(
+    actor: Any,
+    node: Node,
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    expires_at: dt.datetime,
+    role: str = ShareRole.READER,
+) -> Share:
+    """Share ``node`` with someone from outside the territory: they get a guest account (and
+    its e-mailed one-time link) that reaches only what is shared with them."""
+    from entente.spaces.services import guest_for
+
+    require(actor, "share", node)
+    guest = guest_for(
+        actor,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        expires_at=expires_at,
+        reason=_("Partage de « %(name)s »") % {"name": node.name},
+    )
+    return share(actor, node, guest, role, confirm_external=True)
+
+
+@transaction.atomic
 def unshare(actor: Any, share_row: Share) -> None:
     require(actor, "share", share_row.node)
     record(
@@ -740,7 +784,7 @@ def create_link(
         actor=actor,
         target=node,
         organisation=node.drive.organisation,
-        kind=kind,
+        link_kind=kind,
         expires_at=expires_at.isoformat(),
         password=bool(password),
     )
