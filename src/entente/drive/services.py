@@ -400,12 +400,13 @@ def prepare_upload(actor: Any, parent: Node, name: str, size: int, *, link: Any 
     rights, name, quota. Returns the file it would overwrite (a new version), if any."""
     if size < 0:
         raise ValidationError(_("Taille de fichier invalide."), code="invalid_size")
-    if link is None:
-        require(actor, "edit", parent)
-    else:
-        check_drop(link, parent)
-    _folder(parent)
     existing = _live_child(parent, name)
+    if link is not None:
+        check_drop(link, parent)
+    elif not (existing is not None and not existing.is_folder and can(actor, "edit", existing)):
+        # a new version of a file shared on its own needs edit on the file only
+        require(actor, "edit", parent)
+    _folder(parent)
     if existing is not None and link is not None:
         # a drop never overwrites, nor tells what the folder holds: it gets a free name
         existing = None

@@ -167,3 +167,19 @@ def test_an_upload_link_drops_files_without_an_account_under_free_names(agent):
     dropped = services.upload_file(None, folder, "photo.jpg", [b"nouvelle"], 8, link=link)
     assert dropped.name == "photo (2).jpg"
     assert content(Node.objects.get(parent=folder, name="photo.jpg")) == b"existante"
+
+
+def test_a_file_shared_on_its_own_gets_new_versions_from_its_editor(agent, other_agent):
+    from entente.drive.models import ShareRole
+
+    folder = make_folder(agent, root_of(agent), "Privé")
+    doc = make_file(agent, folder, "budget.txt", b"v1")
+    make_file(agent, folder, "secret.txt", b"s")
+    services.share(agent, doc, other_agent, ShareRole.EDITOR, confirm_external=True)
+    folder = Node.objects.get(pk=folder.pk)
+    make_file(other_agent, folder, "budget.txt", b"v2")
+    assert content(doc) == b"v2"
+    with pytest.raises(Http404):  # nothing else may be written there, nor probed
+        make_file(other_agent, folder, "secret.txt", b"x")
+    with pytest.raises(Http404):
+        make_file(other_agent, folder, "nouveau.txt", b"x")
