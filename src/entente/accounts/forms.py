@@ -216,3 +216,37 @@ class ResetPasswordForm(AllauthResetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("Adresse e-mail")
         self.fields["email"].widget.attrs.pop("placeholder", None)
+
+
+class GuestInvitationForm(forms.Form):
+    """Someone from outside the territory, invited to a space or to a shared item: who, and
+    until when (the services check the policy, the address and the date)."""
+
+    email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
+    first_name = forms.CharField(label=_("Prénom"), max_length=100)
+    last_name = forms.CharField(label=_("Nom"), max_length=100)
+    guest_expires_at = forms.DateField(
+        label=_("Accès jusqu'au"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Au plus un an. La personne ne voit plus rien après cette date."),
+    )
+    role = forms.ChoiceField(label=_("Rôle donné"))
+
+    def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        self.fields["role"].initial = roles[0][0] if roles else None
+        self.fields["guest_expires_at"].initial = timezone.localdate() + dt.timedelta(days=90)
+
+    def expires_at(self):
+        """The end of the chosen day, in the platform's time zone."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        day = self.cleaned_data["guest_expires_at"]
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59)))

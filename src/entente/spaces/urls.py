@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/membres/", views.members, name="members"),
     path("<int:pk>/membres/ajouter/", views.add_member, name="add_member"),
+    path("<int:pk>/membres/inviter/", views.invite_guest, name="invite_guest"),
     path("<int:pk>/membres/<int:membership>/role/", views.change_role, name="change_role"),
     path("<int:pk>/membres/<int:membership>/retirer/", views.remove_member, name="remove_member"),
     path("<int:pk>/quitter/", views.leave, name="leave"),

@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from entente.accounts.forms import GuestInvitationForm
 from entente.core.forms import attach_errors
 from entente.core.permissions import can, get_visible_or_404, require, visible
 from entente.directory.search import search_people
@@ -212,6 +213,7 @@ def _members(
     space: Space,
     add_form: AddMemberForm | None = None,
     query: str | None = None,
+    guest_form: GuestInvitationForm | None = None,
 ) -> HttpResponse:
     user = request.user
     context = _frame(request, space, "members")
@@ -265,6 +267,8 @@ def _members(
             "candidates": candidates,
             "already": already,
             "add_form": add_form or AddMemberForm(actor_role=my_role),
+            "guest_form": guest_form or _guest_form(space, my_role),
+            "guests_allowed": space.organisation.policy.guests_allowed,
         }
     )
     return render(request, "spaces/members.html", context)
@@ -273,6 +277,9 @@ def _members(
 @login_required
 def members(request: HttpRequest, pk: int) -> HttpResponse:
     return _members(request, _space(request, pk, "view_content"))
+
+
+GUEST_ROLES = {SpaceRole.READER, SpaceRole.CONTRIBUTOR}
 
 
 def _members_url(space: Space, anchor: str = "") -> str:
@@ -319,6 +326,47 @@ def add_member(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect(_members_url(space, "membres"))
     return _members(request, space, add_form=form, query=query)
+
+
+def _guest_form(space: Space, my_role: str | None, data: Any = None) -> GuestInvitationForm:
+    # a guest never owns nor manages a space
+    roles = [(v, label) for v, label in role_choices(my_role) if v in GUEST_ROLES]
+    return GuestInvitationForm(data, roles=roles, prefix="invite")
+
+
+@login_required
+@require_POST
+def invite_guest(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager invites someone from outside the territory (association, state service,
+    contractor): a guest account, e-mailed its link, that reaches only this space."""
+    space = _space(request, pk, "manage")
+    form = _guest_form(space, member_role(request.user, space), request.POST)
+    if form.is_valid():
+        try:
+            membership = services.invite_guest(
+                request.user,
+                space,
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                expires_at=form.expires_at(),
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(person)s est invité·e dans « %(space)s » : un e-mail lui donne le lien "
+                    "pour créer son accès."
+                )
+                % {"person": _name(membership.user), "space": space},
+            )
+            return redirect(_members_url(space, "membres"))
+    return _members(request, space, guest_form=form)
 
 
 def _membership(space: Space, membership_pk: int) -> Membership:
