@@ -25,6 +25,7 @@ urlpatterns = [
     # sharing
     path("elements/<int:pk>/acces/", views_sharing.node_access, name="node_access"),
     path("elements/<int:pk>/partager/", views_sharing.share, name="share"),
+    path("elements/<int:pk>/inviter/", views_sharing.invite_guest, name="invite_guest"),
     path("acces/<int:pk>/droit/", views_sharing.share_role, name="share_role"),
     path("acces/<int:pk>/retirer/", views_sharing.unshare, name="unshare"),
     # trash

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from entente.accounts.forms import fold
+from entente.accounts.forms import GuestInvitationForm, fold
 from entente.accounts.models import User
 from entente.core.permissions import abilities, can, get_visible_or_404, visible
 from entente.directory.models import Group
@@ -148,7 +148,61 @@ def access_context(
         "roles": role_choices(),
         "access_url": access_page(node).split("#")[0],
         "access_next": access_page(node),
+        "guest_form": guest_form(node) if can_share and _guests_allowed(user) else None,
     }
+
+
+GUEST_ROLES = [
+    (ShareRole.READER.value, ShareRole.READER.label),
+    (ShareRole.EDITOR.value, ShareRole.EDITOR.label),
+]
+
+
+def _guests_allowed(user: Any) -> bool:
+    return bool(user.organisation_id and user.organisation.policy.guests_allowed)
+
+
+def guest_form(node: Node, data: Any = None) -> GuestInvitationForm:
+    return GuestInvitationForm(data, roles=GUEST_ROLES, prefix="invite")
+
+
+@login_required
+@require_POST
+def invite_guest(request: HttpRequest, pk: int) -> HttpResponse:
+    """Share with someone from outside the territory: a guest account, e-mailed its link, that
+    reaches only what is shared with it."""
+    user = request.user
+    node = get_visible_or_404(user, Node, pk=pk)
+    back = back_to(request, access_page(node))
+    form = guest_form(node, request.POST)
+    if not form.is_valid():
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, " ".join(problems))
+        return redirect(back)
+    try:
+        row = services.invite_guest(
+            user,
+            node,
+            email=form.cleaned_data["email"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            expires_at=form.expires_at(),
+            role=form.cleaned_data["role"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("Vous ne pouvez pas partager cet élément."))
+    else:
+        messages.success(
+            request,
+            _(
+                "%(person)s est invité·e : un e-mail lui donne le lien pour créer son accès à "
+                "« %(name)s »."
+            )
+            % {"person": person_name(row.user), "name": node.name},
+        )
+    return redirect(back)
 
 
 @login_required
