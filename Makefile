@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test browser gettext messages lint format clean
+.PHONY: run test install install-test browser gettext clamav messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,13 @@ messages: install gettext
 	  | msgen --force-po -o src/entente/locale/fr/LC_MESSAGES/django.po -
 	cd src/entente && ENTENTE_DATA_DIR=$(CURDIR)/var DEBUG=1 ../../$(BIN)/entente compilemessages
 
-install-test: $(VENV)/.installed-test node_modules/.installed browser gettext
+## ClamAV's clamd from Debian: the antivirus tests start their own (test signature, no download)
+clamav:
+	@command -v clamd >/dev/null || test -x /usr/sbin/clamd || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clamav-daemon; fi; }
+
+install-test: $(VENV)/.installed-test node_modules/.installed browser gettext clamav
 
 ## Install the test dependencies and run the whole suite (unit, views, browser + axe-core)
 test: install-test

@@ -205,6 +205,9 @@ class Preview(models.Model):
     state = models.CharField(max_length=8, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"aperçu de {self.blob_id} ({self.state or 'en attente'})"
+
 
 class ShareRole(models.TextChoices):
     READER = "reader", _("Lecture")
@@ -386,6 +389,9 @@ class Upload(models.Model):
 
     class Meta:
         verbose_name = _("envoi en cours")
+
+    def __str__(self) -> str:
+        return f"{self.relative_path} ({self.offset}/{self.length})"
 
     def part_name(self, index: int) -> str:
         return f"uploads/{self.id}/{index:06d}"

@@ -50,7 +50,7 @@ def name_key(name: str) -> str:
 def split_relative_path(raw: str) -> list[str]:
     """The folders and file name of a path sent by a folder upload (``Rapport/annexes/a.pdf``),
     each cleaned; ``..`` and empty parts are refused, never followed."""
-    parts = [part for part in str(raw or "").replace("\\", "/").split("/")]
+    parts = str(raw or "").replace("\\", "/").split("/")
     if any(part.strip() in {"..", "."} for part in parts):
         raise ValidationError(_("Chemin refusé : « .. » n'est pas permis."))
     parts = [part for part in parts if part.strip()]

@@ -187,7 +187,9 @@ def check_quota(drive: Drive, extra: int) -> None:
 
 
 def _live_child(parent: Node, name: str) -> Node | None:
-    return Node.objects.filter(parent=parent, name_key=name_key(name), deleted_at__isnull=True).first()
+    return Node.objects.filter(
+        parent=parent, name_key=name_key(name), deleted_at__isnull=True
+    ).first()
 
 
 def _check_free(parent: Node, name: str, exclude: Node | None = None) -> None:
@@ -237,9 +239,7 @@ def create_folder(actor: Any, parent: Node, name: str) -> Node:
     _folder(parent)
     name = clean_name(name)
     _check_free(parent, name)
-    return _insert(
-        parent, kind=NodeKind.FOLDER, name=name, created_by=actor, modified_by=actor
-    )
+    return _insert(parent, kind=NodeKind.FOLDER, name=name, created_by=actor, modified_by=actor)
 
 
 def ensure_folders(actor: Any, parent: Node, names: Iterable[str], *, link: Any = None) -> Node:
@@ -395,7 +395,9 @@ def check_drop(link: PublicLink, parent: Node) -> None:
         raise PermissionDenied(_("Ce lien de dépôt ne fonctionne plus."))
 
 
-def prepare_upload(actor: Any, parent: Node, name: str, size: int, *, link: Any = None) -> Node | None:
+def prepare_upload(
+    actor: Any, parent: Node, name: str, size: int, *, link: Any = None
+) -> Node | None:
     """Check, before any byte is read, that ``name`` (``size`` bytes) may go into ``parent``:
     rights, name, quota. Returns the file it would overwrite (a new version), if any."""
     if size < 0:
@@ -525,7 +527,9 @@ def restore(actor: Any, node: Node) -> Node:
     name = free_name(parent, node.name)
     # the free name first, while the item is still in the trash: live names are unique
     Node.objects.filter(pk=node.pk).update(parent=parent, name=name, name_key=name_key(name))
-    Node.objects.filter(trashed_with=node).update(deleted_at=None, deleted_by=None, trashed_with=None)
+    Node.objects.filter(trashed_with=node).update(
+        deleted_at=None, deleted_by=None, trashed_with=None
+    )
     if parent.pk != node.parent_id:
         old_prefix, new_prefix = node.path, f"{parent.path}{node.pk}/"
         Node.objects.filter(path__startswith=old_prefix).update(
@@ -591,7 +595,9 @@ def is_external(node: Node, grantee: Any) -> bool:
         return grantee.organisation_id != org_id
     if field == "organisation":
         return grantee.pk != org_id
-    return grantee.memberships.filter(~Q(user__organisation_id=org_id) | Q(user__organisation__isnull=True)).exists()
+    return grantee.memberships.filter(
+        ~Q(user__organisation_id=org_id) | Q(user__organisation__isnull=True)
+    ).exists()
 
 
 class ExternalShareNeedsConfirmation(ValidationError):
@@ -615,7 +621,9 @@ def share(
     if field == "user" and not grantee.is_active:
         raise ValidationError(_("Ce compte n'est pas actif."), code="inactive")
     if field == "space" and not can(actor, "view_content", grantee):
-        raise PermissionDenied(_("Vous ne pouvez partager qu'avec un espace dont vous êtes membre."))
+        raise PermissionDenied(
+            _("Vous ne pouvez partager qu'avec un espace dont vous êtes membre.")
+        )
     if field in {"group", "organisation"} and not can(actor, "view", grantee):
         raise PermissionDenied(_("Ce destinataire ne vous est pas accessible."))
     external = is_external(node, grantee)
@@ -716,11 +724,11 @@ def access_list(node: Node) -> list[Access]:
     if drive.kind == DriveKind.PERSONAL:
         lines.append(Access(drive.user, ShareRole.MANAGER, _("propriétaire")))
     elif drive.kind == DriveKind.SPACE:
-        lines.append(Access(drive.space, ShareRole.EDITOR, _("membres de l'espace (selon leur rôle)")))
-    else:
         lines.append(
-            Access(drive.organisation, ShareRole.READER, _("dossiers de l'organisation"))
+            Access(drive.space, ShareRole.EDITOR, _("membres de l'espace (selon leur rôle)"))
         )
+    else:
+        lines.append(Access(drive.organisation, ShareRole.READER, _("dossiers de l'organisation")))
     ancestors = {pk: position for position, pk in enumerate(node.ancestor_ids)}
     shares = Share.objects.filter(node_id__in=ancestors).select_related(
         "node", "user", "group", "space", "organisation"
@@ -798,7 +806,10 @@ def revoke_link(actor: Any, link: PublicLink) -> None:
     link.revoked_at = timezone.now()
     link.save(update_fields=["revoked_at"])
     record(
-        EventKind.DRIVE_LINK_REVOKED, actor=actor, target=link.node, organisation=link.node.drive.organisation
+        EventKind.DRIVE_LINK_REVOKED,
+        actor=actor,
+        target=link.node,
+        organisation=link.node.drive.organisation,
     )
 
 

@@ -82,7 +82,7 @@ def _zip_kind(head: bytes, name: str) -> str:
     if head[30:38] == b"mimetype":
         start = 38
         end = head.find(b"PK", start)
-        kind = head[start:end if end > 0 else start + 80].decode("ascii", "ignore").strip()
+        kind = head[start : end if end > 0 else start + 80].decode("ascii", "ignore").strip()
         if kind.startswith("application/vnd.oasis.opendocument"):
             return kind
     if b"[Content_Types].xml" in head:
@@ -129,7 +129,11 @@ def sniff_type(head: bytes, name: str = "") -> str:
     """The MIME type of a file from its first bytes (and its name only to tell apart formats
     sharing a container)."""
     if not head:
-        return "text/plain" if _extension(name) in {"txt", "md", "csv", ""} else "application/octet-stream"
+        return (
+            "text/plain"
+            if _extension(name) in {"txt", "md", "csv", ""}
+            else "application/octet-stream"
+        )
     for signature, offset, kind in _SIGNATURES:
         if head[offset : offset + len(signature)] == signature:
             if kind == "application/x-ole-storage":

@@ -32,9 +32,14 @@ from entente.drive.models import (
     Preview,
     ScanStatus,
     ShareRole,
-    share_rank,
 )
-from entente.drive.permissions import node_role, shared_roots, strongest, trash_visible
+from entente.drive.permissions import (
+    node_role,
+    role_abilities,
+    shared_roots,
+    strongest,
+    trash_visible,
+)
 from entente.drive.permissions import share_role as share_role_of
 from entente.spaces.models import Space
 from entente.spaces.permissions import member_space_ids
@@ -277,19 +282,6 @@ def _view_mode(request: HttpRequest) -> tuple[str, bool]:
     return (saved if saved in VIEWS else "liste"), False
 
 
-def row_abilities(folder_role: str | None, own_role: str | None) -> dict[str, bool]:
-    """What the person may do with one item of a folder, from their role on it (the same
-    thresholds as ``drive.permissions.NodeRules``: an item is never a root)."""
-    role = strongest(folder_role, own_role)
-    rank = share_rank(role)
-    return {
-        "view": rank > 0,
-        "edit": rank >= share_rank(ShareRole.EDITOR),
-        "delete": rank >= share_rank(ShareRole.EDITOR),
-        "share": role == ShareRole.MANAGER,
-    }
-
-
 def list_children(user: Any, folder: Node, sort: str, order: str) -> list[Node]:
     """The live items of ``folder``, folders first, each with ``icon``, ``type_label``,
     ``abilities`` and ``preview`` (the address of its thumbnail when one is ready)."""
@@ -315,7 +307,7 @@ def list_children(user: Any, folder: Node, sort: str, order: str) -> list[Node]:
         own = None
         if child.share_count and folder_role != ShareRole.MANAGER:
             own = share_role_of(user, child)  # a share on the item itself may give more
-        child.abilities = row_abilities(folder_role, own)
+        child.abilities = role_abilities(strongest(folder_role, own), is_root=False)
         child.icon, child.type_label = describe(child)
         child.size_text = human_size(child.size)
         child.url = (

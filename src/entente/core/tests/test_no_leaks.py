@@ -36,6 +36,7 @@ from urllib.parse import urlencode
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -52,11 +53,16 @@ from entente.calendars.models import Attendee, Calendar, CalendarShare, Event, R
 from entente.calendars.tests.factories import ResourceFactory, make_event
 from entente.directory.models import Group, Service
 from entente.directory.tests.factories import GroupFactory, ServiceFactory
+from entente.drive import services as drive
+from entente.drive import uploads
+from entente.drive.models import LinkKind, Node, PublicLink, Share, ShareRole, Upload, Version
 from entente.identity import services as identity
 from entente.identity.models import IdentityProvider, ProviderKind
 from entente.organisations.models import DirectoryVisibility, Organisation, Policy
 from entente.provisioning import services as provisioning
 from entente.provisioning.models import ScimIdentity, ScimToken
+from entente.spaces import services as spaces
+from entente.spaces.models import Membership, Space, SpaceRole
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +89,14 @@ AUDIT_NOTE = "Qx7AuditNote"
 EXTERNAL_EMAIL = "qx7.externe@partenaire.example"
 HIDDEN_FIRST, HIDDEN_LAST = "Zephyrine", "Qx7Hiddenperson"
 HIDDEN_EMAIL = "zephyrine.qx7@valmont.fr"
+SPACE_NAME = "Qx7PrivateSpace"
+SPACE_DETAILS = "Qx7SpaceDescription"
+FOLDER_NAME = "Qx7SecretFolder"
+FILE_NAME = "Qx7SecretFile.txt"
+FILE_CONTENT = b"Qx7SecretContent of a file\n"
+OLD_CONTENT = b"Qx7OldVersionContent\n"
+TRASHED_NAME = "Qx7TrashedFile.txt"
+SPACE_FILE = "Qx7SpaceFile.txt"
 
 
 @dataclass
@@ -206,6 +220,40 @@ def build_world(org, agent, org_admin, other_org, other_agent, other_admin) -> S
     }
     for calendar in Calendar.objects.filter(organisation=org):
         secrets[f"jeton du flux de l'agenda {calendar.pk}"] = calendar.feed_token
+    # --- spaces and documents of A ---
+    space = spaces.create_space(agent, name=SPACE_NAME, description=SPACE_DETAILS)
+    space_member = spaces.add_member(agent, space, hidden, SpaceRole.READER)
+    root = drive.personal_drive(agent).root
+    folder = drive.create_folder(agent, root, FOLDER_NAME)
+    drive.upload_file(agent, folder, FILE_NAME, [OLD_CONTENT], len(OLD_CONTENT))
+    doc = drive.upload_file(agent, folder, FILE_NAME, [FILE_CONTENT], len(FILE_CONTENT))
+    old_version = doc.versions.get(number=1)
+    drive_share = drive.share(agent, folder, hidden, ShareRole.READER)
+    trashed = drive.upload_file(agent, root, TRASHED_NAME, [b"x"], 1)
+    drive.trash(agent, trashed)
+    space_doc = drive.upload_file(agent, drive.space_drive(space).root, SPACE_FILE, [b"y"], 1)
+    later = timezone.now() + dt.timedelta(days=3)
+    read_link = drive.create_link(agent, folder, kind=LinkKind.READ, expires_at=later)
+    drop_link = drive.create_link(agent, folder, kind=LinkKind.UPLOAD, expires_at=later)
+    for link in (read_link, drop_link):
+        drive.revoke_link(agent, link)
+    live_link = drive.create_link(agent, doc, kind=LinkKind.READ, expires_at=later, password="x")
+    upload = uploads.create(agent, folder, name="Qx7Uploading.bin", length=10)
+    secrets.update(
+        {
+            "nom d'un espace privé": SPACE_NAME,
+            "description d'un espace privé": SPACE_DETAILS,
+            "nom d'un dossier": FOLDER_NAME,
+            "nom d'un fichier": FILE_NAME,
+            "contenu d'un fichier": FILE_CONTENT.decode().strip(),
+            "contenu d'une ancienne version": OLD_CONTENT.decode().strip(),
+            "nom d'un fichier à la corbeille": TRASHED_NAME,
+            "nom d'un fichier d'espace": SPACE_FILE,
+            "jeton d'un lien public révoqué": read_link.token,
+            "jeton d'un lien de dépôt révoqué": drop_link.token,
+            "envoi en cours": str(upload.pk),
+        }
+    )
     return SimpleNamespace(
         org=org,
         agent=agent,
@@ -231,6 +279,19 @@ def build_world(org, agent, org_admin, other_org, other_agent, other_admin) -> S
         provider=provider,
         session=session,
         authenticator=authenticator,
+        space=space,
+        space_member=space_member,
+        drive_root=root,
+        drive_folder=folder,
+        drive_doc=doc,
+        drive_version=old_version,
+        drive_share=drive_share,
+        drive_trashed=trashed,
+        drive_space_doc=space_doc,
+        read_link=read_link,
+        drop_link=drop_link,
+        live_link=live_link,
+        upload=upload,
         secrets=secrets,
     )
 
@@ -280,6 +341,37 @@ def fingerprint(w: SimpleNamespace) -> dict[str, list]:
         "sso": list(IdentityProvider.objects.filter(organisation=w.org).values()),
         "sessions": rows(UserSession.objects.filter(user__in=people)),
         "authenticators": rows(Authenticator.objects.filter(user__in=people)),
+        "spaces": rows(
+            Space.objects.filter(organisation=w.org),
+            "name",
+            "description",
+            "visibility",
+            "archived_at",
+        ),
+        "space members": rows(
+            Membership.objects.filter(Q(space__organisation=w.org) | Q(user__in=people)),
+            "space_id",
+            "user_id",
+            "role",
+        ),
+        "nodes": rows(
+            Node.objects.filter(drive__organisation=w.org),
+            "name",
+            "parent_id",
+            "path",
+            "deleted_at",
+            "current_version_id",
+            "drive_id",
+        ),
+        "versions": rows(Version.objects.filter(node__drive__organisation=w.org), "blob_id"),
+        "drive shares": rows(Share.objects.filter(node__drive__organisation=w.org), "role"),
+        "links": rows(
+            PublicLink.objects.filter(node__drive__organisation=w.org),
+            "revoked_at",
+            "download_count",
+            "expires_at",
+        ),
+        "uploads": rows(Upload.objects.filter(parent__drive__organisation=w.org), "offset"),
     }
 
 
@@ -388,7 +480,7 @@ ROUTES: dict[str, Walk | Exempt] = {
         "raccourci de connexion des tests de navigateur (monté seulement sous test)"
     ),
     **plain("healthz", "readyz", "set_language"),
-    **plain("portal:home", "portal:documents", "portal:spaces", "portal:directory"),
+    **plain("portal:home", "portal:directory"),
     # --- single sign-on ---------------------------------------------------------------------
     "identity:callback": Walk(
         lambda w: [
@@ -652,7 +744,313 @@ ROUTES: dict[str, Walk | Exempt] = {
             q(reverse("calendars:find_time"), q="Qx7", partiel="recherche"),
         ]
     ),
+    # --- spaces --------------------------------------------------------------------------
+    **plain("spaces:index", "spaces:create"),
+    "spaces:detail": each("spaces:detail", "space"),
+    "spaces:leave": each("spaces:leave", "space"),
+    "spaces:members": Walk(
+        lambda w: [
+            reverse("spaces:members", kwargs={"pk": w.space.pk}),
+            q(reverse("spaces:members", kwargs={"pk": w.space.pk}), q=HIDDEN_FIRST),
+        ]
+    ),
+    "spaces:add_member": Walk(
+        lambda w: [
+            Probe(
+                reverse("spaces:add_member", kwargs={"pk": w.space.pk}),
+                ("POST",),
+                {"user": w.hidden.pk, "role": "owner"},
+            )
+        ]
+    ),
+    "spaces:invite_guest": Walk(
+        lambda w: [
+            Probe(
+                reverse("spaces:invite_guest", kwargs={"pk": w.space.pk}),
+                ("POST",),
+                {
+                    "invite-email": "intrus@dehors.example",
+                    "invite-first_name": "In",
+                    "invite-last_name": "Trus",
+                    "invite-guest_expires_at": (w.start + dt.timedelta(days=9)).date().isoformat(),
+                    "invite-role": "reader",
+                },
+            )
+        ]
+    ),
+    "spaces:change_role": Walk(
+        lambda w: [
+            Probe(
+                reverse(
+                    "spaces:change_role", kwargs={"pk": w.space.pk, "membership": w.space_member.pk}
+                ),
+                ("POST",),
+                {"role": "owner"},
+            )
+        ]
+    ),
+    "spaces:remove_member": Walk(
+        lambda w: [
+            reverse(
+                "spaces:remove_member", kwargs={"pk": w.space.pk, "membership": w.space_member.pk}
+            )
+        ]
+    ),
+    "spaces:settings": Walk(
+        lambda w: [
+            reverse("spaces:settings", kwargs={"pk": w.space.pk}),
+            Probe(
+                reverse("spaces:settings", kwargs={"pk": w.space.pk}),
+                ("POST",),
+                {"name": "Intrus", "visibility": "open"},
+            ),
+        ]
+    ),
+    "spaces:archive": Walk(
+        lambda w: [
+            Probe(
+                reverse("spaces:archive", kwargs={"pk": w.space.pk}), ("POST",), {"archived": "1"}
+            )
+        ]
+    ),
+    # --- documents ------------------------------------------------------------------------
+    **plain("drive:home", "drive:shared", "drive:trash", "drive:organisation", "drive:empty_trash"),
+    "drive:restore": Walk(
+        lambda w: [Probe(reverse("drive:restore"), ("POST",), {"ids": [w.drive_trashed.pk]})]
+    ),
+    "drive:folder": each("drive:folder", "drive_folder", "drive_root"),
+    "drive:file": each("drive:file", "drive_doc", "drive_space_doc"),
+    "drive:space": Walk(lambda w: [reverse("drive:space", kwargs={"space_id": w.space.pk})]),
+    "drive:rename": Walk(
+        lambda w: [
+            p
+            for o in (w.drive_folder, w.drive_doc)
+            for p in (
+                reverse("drive:rename", args=[o.pk]),
+                Probe(reverse("drive:rename", args=[o.pk]), ("POST",), {"name": "Intrus"}),
+            )
+        ]
+    ),
+    "drive:delete": each("drive:delete", "drive_doc", "drive_folder"),
+    "drive:new_folder": Walk(
+        lambda w: [
+            Probe(reverse("drive:new_folder", args=[w.drive_folder.pk]), ("POST",), {"name": "X"})
+        ]
+    ),
+    "drive:bulk": Walk(
+        lambda w: [
+            Probe(
+                reverse("drive:bulk", args=[w.drive_folder.pk]),
+                ("POST",),
+                {"ids": [w.drive_doc.pk], "action": action},
+            )
+            for action in ("delete", "move", "copy", "download")
+        ]
+    ),
+    "drive:pick": Walk(
+        lambda w: (
+            [
+                q(reverse("drive:pick"), ids=w.drive_doc.pk, mode=mode, dans=w.drive_folder.pk)
+                for mode in ("move", "copy")
+            ]
+            + [
+                Probe(
+                    reverse("drive:pick"),
+                    ("POST",),
+                    {"ids": [w.drive_doc.pk], "mode": "move", "dans": w.drive_root.pk},
+                )
+            ]
+        )
+    ),
+    "drive:new_version": Walk(
+        lambda w: [
+            Probe(
+                reverse("drive:new_version", args=[w.drive_doc.pk]),
+                ("POST",),
+                {"file": SimpleUploadedFile("x.txt", b"intrus")},
+            )
+        ]
+    ),
+    "drive:restore_version": each("drive:restore_version", "drive_version"),
+    "drive:node_access": Walk(
+        lambda w: [
+            reverse("drive:node_access", args=[w.drive_folder.pk]),
+            q(reverse("drive:node_access", args=[w.drive_folder.pk]), q="zeph", partiel="partage"),
+        ]
+    ),
+    "drive:share": Walk(
+        lambda w: [
+            Probe(
+                reverse("drive:share", args=[w.drive_folder.pk]),
+                ("POST",),
+                {"grantee": f"user:{w.hidden.pk}", "role": "manager", "confirm_external": "on"},
+            )
+        ]
+    ),
+    "drive:invite_guest": Walk(
+        lambda w: [
+            Probe(
+                reverse("drive:invite_guest", args=[w.drive_folder.pk]),
+                ("POST",),
+                {
+                    "invite-email": "intrus@dehors.example",
+                    "invite-first_name": "In",
+                    "invite-last_name": "Trus",
+                    "invite-guest_expires_at": (w.start + dt.timedelta(days=9)).date().isoformat(),
+                    "invite-role": "reader",
+                },
+            )
+        ]
+    ),
+    "drive:share_role": Walk(
+        lambda w: [
+            Probe(
+                reverse("drive:share_role", args=[w.drive_share.pk]), ("POST",), {"role": "manager"}
+            )
+        ]
+    ),
+    "drive:unshare": each("drive:unshare", "drive_share"),
+    "drive:purge": each("drive:purge", "drive_trashed"),
+    "drive:links": Walk(
+        lambda w: [
+            reverse("drive:links", args=[w.drive_folder.pk]),
+            Probe(
+                reverse("drive:links", args=[w.drive_folder.pk]),
+                ("POST",),
+                {"kind": "read", "expires_at": (w.start + dt.timedelta(days=2)).date().isoformat()},
+            ),
+        ]
+    ),
+    "drive:link_revoke": each("drive:link_revoke", "live_link"),
+    "drive:preview": each("drive:preview", "drive_doc"),
+    "drive:download": Walk(
+        lambda w: [
+            reverse("drive:download", args=[w.drive_doc.pk]),
+            q(reverse("drive:download", args=[w.drive_doc.pk]), inline=1),
+        ]
+    ),
+    "drive:version_download": each("drive:version_download", "drive_version"),
+    "drive:zip": each("drive:zip", "drive_folder", "drive_root"),
+    "drive:upload_form": Walk(
+        lambda w: [
+            Probe(
+                reverse("drive:upload_form", args=[w.drive_folder.pk]),
+                ("POST",),
+                {"files": SimpleUploadedFile("intrus.txt", b"intrus")},
+            )
+        ]
+    ),
+    "drive:uploads": Walk(lambda w: [Probe(reverse("drive:uploads"), ("POST",))]),
+    "drive:upload": Walk(
+        lambda w: [
+            Probe(reverse("drive:upload", args=[w.upload.pk]), ("GET", "POST", "PATCH", "DELETE"))
+        ]
+    ),
+    "drive:link_uploads": Walk(
+        lambda w: [
+            Probe(reverse("drive:link_uploads", args=[t]), ("POST",))
+            for t in (w.drop_link.token, "inconnu")
+        ]
+    ),
+    "drive:link_upload": Walk(
+        lambda w: [
+            Probe(
+                reverse("drive:link_upload", args=[w.drop_link.token, w.upload.pk]),
+                ("GET", "PATCH", "DELETE"),
+            )
+        ]
+    ),
+    # --- public links: a revoked link and an unknown one open nothing ----------------------
+    "public_link:open": Walk(
+        lambda w: [
+            reverse("public_link:open", args=[t])
+            for t in (w.read_link.token, w.drop_link.token, "inconnu")
+        ]
+    ),
+    "public_link:folder": Walk(
+        lambda w: [reverse("public_link:folder", args=[w.read_link.token, w.drive_folder.pk])]
+    ),
+    "public_link:download": Walk(
+        lambda w: [
+            reverse("public_link:download", args=[t, w.drive_doc.pk])
+            for t in (w.read_link.token, w.live_link.token)
+        ]
+    ),
+    "public_link:preview": Walk(
+        lambda w: [reverse("public_link:preview", args=[w.read_link.token, w.drive_doc.pk])]
+    ),
+    "public_link:zip": Walk(lambda w: [reverse("public_link:zip", args=[w.read_link.token])]),
+    "public_link:drop": Walk(
+        lambda w: [
+            Probe(
+                reverse("public_link:drop", args=[w.drop_link.token]),
+                ("GET", "POST"),
+                {"fichiers": SimpleUploadedFile("x.txt", b"x")},
+            )
+        ]
+    ),
     # --- REST API -------------------------------------------------------------------------
+    "space-list": Walk(lambda w: api("space-list")),
+    "space-detail": Walk(lambda w: api("space-detail", pk=w.space.pk)),
+    "space-archive": Walk(lambda w: api("space-archive", pk=w.space.pk)),
+    "space-member-list": Walk(lambda w: api("space-member-list", space_pk=w.space.pk)),
+    "space-member-detail": Walk(
+        lambda w: api("space-member-detail", space_pk=w.space.pk, pk=w.space_member.pk)
+    ),
+    "drive-drive-list": Walk(lambda w: api("drive-drive-list")),
+    "drive-drive-detail": Walk(lambda w: api("drive-drive-detail", pk=w.drive_root.drive_id)),
+    "drive-node-list": Walk(
+        lambda w: [
+            *api("drive-node-list"),
+            Probe(
+                reverse("drive-node-list"), ("POST",), {"parent": w.drive_folder.pk, "name": "X"}
+            ),
+        ]
+    ),
+    "drive-node-detail": Walk(
+        lambda w: [
+            p
+            for o in (w.drive_folder, w.drive_doc, w.drive_space_doc, w.drive_trashed)
+            for p in api("drive-node-detail", pk=o.pk)
+        ]
+    ),
+    **{
+        name: Walk(
+            lambda w, n=name: [p for o in (w.drive_folder, w.drive_doc) for p in api(n, pk=o.pk)]
+        )
+        for name in (
+            "drive-node-children",
+            "drive-node-content",
+            "drive-node-copy",
+            "drive-node-move",
+            "drive-node-links",
+            "drive-node-shares",
+            "drive-node-versions",
+        )
+    },
+    "drive-node-file-post": Walk(
+        lambda w: [
+            Probe(
+                q(reverse("drive-node-file-post", kwargs={"pk": w.drive_folder.pk}), name="x.txt"),
+                ("POST",),
+            )
+        ]
+    ),
+    "drive-node-file-put": Walk(
+        lambda w: [
+            reverse("drive-node-file-put", kwargs={"pk": w.drive_folder.pk, "name": FILE_NAME})
+        ]
+    ),
+    "drive-version-content": Walk(lambda w: api("drive-version-content", pk=w.drive_version.pk)),
+    "drive-version-restore": Walk(lambda w: api("drive-version-restore", pk=w.drive_version.pk)),
+    "drive-share-detail": Walk(lambda w: api("drive-share-detail", pk=w.drive_share.pk)),
+    "drive-link-detail": Walk(
+        lambda w: [p for o in (w.live_link, w.read_link) for p in api("drive-link-detail", pk=o.pk)]
+    ),
+    "drive-trash-list": Walk(lambda w: api("drive-trash-list")),
+    "drive-trash-detail": Walk(lambda w: api("drive-trash-detail", pk=w.drive_trashed.pk)),
+    "drive-trash-restore": Walk(lambda w: api("drive-trash-restore", pk=w.drive_trashed.pk)),
+    "drive-shared-list": Walk(lambda w: api("drive-shared-list")),
     "api-root": Walk(lambda w: api("api-root")),
     **plain("api-schema", "api-docs"),
     "organisation-list": Walk(lambda w: api("organisation-list")),

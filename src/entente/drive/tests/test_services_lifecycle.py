@@ -130,12 +130,12 @@ def test_a_read_link_follows_policy_expiry_password_and_limit(agent, org):
     doc = make_file(agent, root_of(agent), "public.txt")
     now = timezone.now()
     with pytest.raises(ValidationError) as too_long:
-        services.create_link(
-            agent, doc, kind=LinkKind.READ, expires_at=now + dt.timedelta(days=90)
-        )
+        services.create_link(agent, doc, kind=LinkKind.READ, expires_at=now + dt.timedelta(days=90))
     assert too_long.value.code == "too_long"
     with pytest.raises(ValidationError):
-        services.create_link(agent, doc, kind=LinkKind.UPLOAD, expires_at=now + dt.timedelta(days=1))
+        services.create_link(
+            agent, doc, kind=LinkKind.UPLOAD, expires_at=now + dt.timedelta(days=1)
+        )
     link = services.create_link(
         agent,
         doc,
