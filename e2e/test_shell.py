@@ -6,7 +6,8 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-SECTIONS = ["Documents", "Espaces", "Annuaire"]
+SECTIONS = ["Annuaire"]  # still to come
+OPEN_SECTIONS = ["Agenda", "Documents", "Espaces"]
 PHONE = {"width": 375, "height": 740}
 
 
@@ -46,6 +47,17 @@ def test_each_section_says_honestly_that_it_is_coming(page, sign_in_as, audit, a
     page.wait_for_url(path_is("/"))
     audit()
     assert current_nav_items(page) == ["Accueil"]
+
+
+def test_open_sections_are_reached_from_the_navigation(page, sign_in_as, audit, agent):
+    sign_in_as(agent)
+    nav = page.get_by_role("navigation", name="Navigation principale")
+    for label in OPEN_SECTIONS:
+        with page.expect_navigation():
+            nav.get_by_role("link", name=label, exact=True).click()
+        audit()
+        assert current_nav_items(page) == [label]
+        assert page.locator("main .badge", has_text="Bientôt").count() == 0
 
 
 def test_admins_find_the_administration_in_the_navigation(page, sign_in_as, audit, org_admin):

@@ -230,7 +230,7 @@ class GuestInvitationForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Au plus un an. La personne ne voit plus rien après cette date."),
     )
-    role = forms.ChoiceField(label=_("Rôle donné"))
+    role = forms.ChoiceField(label=_("Rôle de la personne invitée"))
 
     def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
         import datetime as dt

@@ -68,43 +68,32 @@ def _new_drive(**fields: Any) -> Drive:
     return drive
 
 
-def personal_drive(user: Any) -> Drive:
-    """``user``'s own drive, made on first use."""
-    drive = Drive.objects.filter(kind=DriveKind.PERSONAL, user=user).select_related("root").first()
+def _drive(kind: str, owner: dict[str, Any], organisation_id: int | None) -> Drive:
+    """The drive of ``kind`` owned by ``owner``, made on first use (a concurrent request
+    making it meanwhile is fine)."""
+    drive = Drive.objects.filter(kind=kind, **owner).select_related("root").first()
     if drive is None:
         try:
-            drive = _new_drive(
-                kind=DriveKind.PERSONAL, user=user, organisation_id=user.organisation_id
+            fields = (
+                owner if "organisation" in owner else {**owner, "organisation_id": organisation_id}
             )
-        except IntegrityError:  # made meanwhile by a concurrent request
-            drive = Drive.objects.get(kind=DriveKind.PERSONAL, user=user)
+            drive = _new_drive(kind=kind, **fields)
+        except IntegrityError:
+            drive = Drive.objects.select_related("root").get(kind=kind, **owner)
     return drive
+
+
+def personal_drive(user: Any) -> Drive:
+    """``user``'s own drive."""
+    return _drive(DriveKind.PERSONAL, {"user": user}, user.organisation_id)
 
 
 def space_drive(space: Any) -> Drive:
-    drive = Drive.objects.filter(kind=DriveKind.SPACE, space=space).select_related("root").first()
-    if drive is None:
-        try:
-            drive = _new_drive(
-                kind=DriveKind.SPACE, space=space, organisation_id=space.organisation_id
-            )
-        except IntegrityError:
-            drive = Drive.objects.get(kind=DriveKind.SPACE, space=space)
-    return drive
+    return _drive(DriveKind.SPACE, {"space": space}, space.organisation_id)
 
 
 def organisation_drive(organisation: Any) -> Drive:
-    drive = (
-        Drive.objects.filter(kind=DriveKind.ORGANISATION, organisation=organisation)
-        .select_related("root")
-        .first()
-    )
-    if drive is None:
-        try:
-            drive = _new_drive(kind=DriveKind.ORGANISATION, organisation=organisation)
-        except IntegrityError:
-            drive = Drive.objects.get(kind=DriveKind.ORGANISATION, organisation=organisation)
-    return drive
+    return _drive(DriveKind.ORGANISATION, {"organisation": organisation}, None)
 
 
 # --- quotas ----------------------------------------------------------------------------------

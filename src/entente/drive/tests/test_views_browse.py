@@ -5,11 +5,10 @@ grid views, new folder, rename, the bulk bar (trash with « Annuler », move, co
 from __future__ import annotations
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from entente.core.testing import notices, signed_in, text
 from entente.drive import services
 from entente.drive.models import Node, ShareRole
 from entente.drive.tests.factories import make_file, make_folder, root_of
@@ -18,22 +17,6 @@ from entente.spaces import services as spaces
 from entente.spaces.models import SpaceRole, Visibility
 
 pytestmark = pytest.mark.django_db
-
-BACKEND = "entente.accounts.backends.AuthenticationBackend"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend=BACKEND)
-    return client
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def notices(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def folder_url(node) -> str:

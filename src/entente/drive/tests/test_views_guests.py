@@ -7,22 +7,14 @@ import datetime as dt
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
 from entente.accounts.models import Status, User
 from entente.core.permissions import can
+from entente.core.testing import signed_in
 from entente.drive.tests.factories import make_file, make_folder, root_of
 
 pytestmark = pytest.mark.django_db
-
-BACKEND = "entente.accounts.backends.AuthenticationBackend"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend=BACKEND)
-    return client
 
 
 def invite(client, node, **overrides):

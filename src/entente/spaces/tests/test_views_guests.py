@@ -7,23 +7,15 @@ import html
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
 from entente.accounts.models import Status, User
 from entente.core.permissions import can
+from entente.core.testing import signed_in
 from entente.spaces.models import SpaceRole
 from entente.spaces.tests.factories import SpaceFactory, add
 
 pytestmark = pytest.mark.django_db
-
-BACKEND = "entente.accounts.backends.AuthenticationBackend"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend=BACKEND)
-    return client
 
 
 @pytest.fixture

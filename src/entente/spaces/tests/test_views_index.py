@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from entente.accounts.tests.factories import UserFactory
+from entente.core.testing import notices, signed_in, text
 from entente.spaces.models import Membership, Space, SpaceRole, Visibility
 from entente.spaces.tests.factories import SpaceFactory, add
 
 pytestmark = pytest.mark.django_db
 
-BACKEND = "entente.accounts.backends.AuthenticationBackend"
 INDEX = "/espaces/"
 CREATE = "/espaces/nouveau/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend=BACKEND)
-    return client
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def notices(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def test_my_spaces_show_organisation_role_members_and_archival(agent, other_agent, org, other_org):

@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.messages import get_messages
-from django.test import Client
 from django.utils import timezone
 
+from entente.core.testing import notices, signed_in, text
 from entente.spaces.models import SpaceRole, Visibility
 from entente.spaces.tests.factories import SpaceFactory, add
 
 pytestmark = pytest.mark.django_db
-
-BACKEND = "entente.accounts.backends.AuthenticationBackend"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend=BACKEND)
-    return client
-
-
-def text(response) -> str:
-    return response.content.decode()
-
-
-def notices(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture
