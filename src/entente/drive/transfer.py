@@ -26,6 +26,9 @@ from entente.drive.sniff import is_inline_safe
 
 #: served content may not run script, load anything, nor be framed
 SANDBOX_POLICY = "sandbox; default-src 'none'"
+#: a PDF opened in the browser: no sandbox (browsers refuse to show a PDF in a sandboxed
+#: document), still nothing loaded and no frame; the PDF viewer runs apart from our pages
+PDF_POLICY = "default-src 'none'; frame-ancestors 'none'"
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 #: what may stay in the plain-ASCII ``filename=`` (no quote, backslash, ``%`` nor ``;``)
 _FALLBACK_UNSAFE = re.compile(r"[^A-Za-z0-9 !#$&'()*+,\-.^_`{|}~]")
@@ -121,9 +124,9 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
 # --- the answer ---------------------------------------------------------------------------
 
 
-def _protect(response: HttpResponse) -> HttpResponse:
+def _protect(response: HttpResponse, *, pdf_inline: bool = False) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = SANDBOX_POLICY
+    response["Content-Security-Policy"] = PDF_POLICY if pdf_inline else SANDBOX_POLICY
     response["Cache-Control"] = "private"
     response["Accept-Ranges"] = "bytes"
     return response
@@ -193,7 +196,7 @@ def file_response(
     response["Content-Length"] = str(length)
     response["ETag"] = etag
     response["Content-Disposition"] = content_disposition(filename, inline=show_inline)
-    return _protect(response)
+    return _protect(response, pdf_inline=show_inline and mime_type == "application/pdf")
 
 
 # --- errors of the upload protocol ---------------------------------------------------------

@@ -179,7 +179,10 @@ def test_only_safe_types_are_shown_inline_and_only_when_asked(agent, name, conte
     assert default["Content-Disposition"].startswith("attachment;")
     for response in (asked, default):
         assert response["X-Content-Type-Options"] == "nosniff"
-        assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+        assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert default["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    if not name.endswith(".pdf"):  # a PDF shown in the browser cannot be sandboxed
+        assert asked["Content-Security-Policy"] == "sandbox; default-src 'none'"
     if name.endswith(".html"):
         assert asked["Content-Type"] == "text/html"  # sniffed, and still an attachment
 
@@ -285,3 +288,20 @@ def test_refusals_become_json_with_a_code_and_a_french_detail(error, status, cod
     assert response.status_code == status
     data = json.loads(response.content)
     assert data["code"] == code and data["detail"]
+
+
+def test_a_pdf_opened_in_the_browser_is_not_sandboxed_but_loads_nothing(rf):
+    from entente.drive import blobstore, transfer
+
+    blob = blobstore.store_bytes(b"%PDF-1.4\n%%EOF\n")
+    shown = transfer.file_response(
+        rf.get("/"), blob, filename="plan.pdf", mime_type="application/pdf", inline=True
+    )
+    assert "inline" in shown["Content-Disposition"]
+    assert "sandbox" not in shown["Content-Security-Policy"]
+    assert "default-src 'none'" in shown["Content-Security-Policy"]
+    saved = transfer.file_response(
+        rf.get("/"), blob, filename="plan.pdf", mime_type="application/pdf"
+    )
+    assert "attachment" in saved["Content-Disposition"]
+    assert saved["Content-Security-Policy"].startswith("sandbox")
