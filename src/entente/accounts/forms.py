@@ -224,10 +224,10 @@ class GuestInvitationForm(forms.Form):
 
     email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
-    last_name = forms.CharField(label=_("Nom"), max_length=100)
+    last_name = forms.CharField(label=_("Nom de famille"), max_length=100)
     guest_expires_at = forms.DateField(
         label=_("Accès jusqu'au"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Au plus un an. La personne ne voit plus rien après cette date."),
     )
     role = forms.ChoiceField(label=_("Rôle de la personne invitée"))

@@ -213,7 +213,9 @@ class CalendarViewSet(
         calendar = self.get_object()
         require(request.user, "manage", calendar)
         if request.method == "GET":
-            rows = calendar.shares.select_related("user", "group", "organisation").order_by("pk")
+            rows = calendar.shares.select_related(
+                "user", "group", "organisation", "space"
+            ).order_by("pk")
             return Response(CalendarShareSerializer(rows, many=True).data)
         serializer = ShareInputSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)

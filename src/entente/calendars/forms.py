@@ -521,7 +521,8 @@ class CalendarForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    """With whom to share: a person (name or e-mail), one of the groups, or an organisation."""
+    """With whom to share: a person (name or e-mail), one of the groups, an organisation, or
+    one of the viewer's spaces."""
 
     person = forms.CharField(
         label=gettext_lazy("Une personne"),
@@ -541,6 +542,12 @@ class ShareForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("— aucune —"),
     )
+    space = forms.ModelChoiceField(
+        label=gettext_lazy("ou les membres d'un de vos espaces"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("— aucun —"),
+    )
     level = forms.ChoiceField(
         label=gettext_lazy("Ce qu'elle peut faire"),
         choices=ShareLevel.choices,
@@ -548,19 +555,22 @@ class ShareForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, viewer: Any, groups: Any, organisations: Any, **kwargs: Any):
+    def __init__(
+        self, *args: Any, viewer: Any, groups: Any, organisations: Any, spaces: Any, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups
         self.fields["organisation"].queryset = organisations
+        self.fields["space"].queryset = spaces
         self.viewer = viewer
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        chosen = [name for name in ("person", "group", "organisation") if data.get(name)]
+        chosen = [name for name in ("person", "group", "organisation", "space") if data.get(name)]
         if len(chosen) != 1:
             if not self.errors:
                 raise forms.ValidationError(
-                    _("Choisissez une seule personne, un groupe ou une organisation.")
+                    _("Choisissez une seule personne, un groupe, une organisation ou un espace.")
                 )
             return data
         if chosen[0] == "person":

@@ -88,6 +88,7 @@ class CalendarKind(models.TextChoices):
     PERSONAL = "personal", _("Personnel")
     SERVICE = "service", _("Service")
     RESOURCE = "resource", _("Ressource")
+    SPACE = "space", _("Espace")
 
 
 class Calendar(models.Model):
@@ -127,6 +128,13 @@ class Calendar(models.Model):
     resource = models.OneToOneField(
         Resource, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar"
     )
+    space = models.ForeignKey(
+        "spaces.Space",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendars",
+    )
     is_default = models.BooleanField(_("agenda principal"), default=False)
     tzid = models.CharField(_("fuseau horaire"), max_length=64, default=DEFAULT_TZID)
     #: secret of the private subscription address; a new one revokes the old address
@@ -147,6 +155,7 @@ class Calendar(models.Model):
                     models.Q(kind="personal", owner__isnull=False)
                     | models.Q(kind="service", service__isnull=False)
                     | models.Q(kind="resource", resource__isnull=False)
+                    | models.Q(kind="space", space__isnull=False)
                 ),
                 name="calendar_kind_has_owner",
             ),
@@ -167,7 +176,8 @@ SHARE_ORDER = [ShareLevel.FREEBUSY, ShareLevel.READ, ShareLevel.WRITE]
 
 
 class CalendarShare(models.Model):
-    """A calendar shared with a person, a group or a whole organisation, at one level."""
+    """A calendar shared with a person, a group, a whole organisation or a space's members, at
+    one level."""
 
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="shares")
     user = models.ForeignKey(
@@ -191,6 +201,13 @@ class CalendarShare(models.Model):
         blank=True,
         related_name="calendar_shares",
     )
+    space = models.ForeignKey(
+        "spaces.Space",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_shares",
+    )
     level = models.CharField(_("droit"), max_length=10, choices=ShareLevel.choices)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -202,9 +219,30 @@ class CalendarShare(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(user__isnull=False, group__isnull=True, organisation__isnull=True)
-                    | models.Q(user__isnull=True, group__isnull=False, organisation__isnull=True)
-                    | models.Q(user__isnull=True, group__isnull=True, organisation__isnull=False)
+                    models.Q(
+                        user__isnull=False,
+                        group__isnull=True,
+                        organisation__isnull=True,
+                        space__isnull=True,
+                    )
+                    | models.Q(
+                        user__isnull=True,
+                        group__isnull=False,
+                        organisation__isnull=True,
+                        space__isnull=True,
+                    )
+                    | models.Q(
+                        user__isnull=True,
+                        group__isnull=True,
+                        organisation__isnull=False,
+                        space__isnull=True,
+                    )
+                    | models.Q(
+                        user__isnull=True,
+                        group__isnull=True,
+                        organisation__isnull=True,
+                        space__isnull=False,
+                    )
                 ),
                 name="calendar_share_one_grantee",
             ),
@@ -223,6 +261,11 @@ class CalendarShare(models.Model):
                 condition=models.Q(organisation__isnull=False),
                 name="calendar_share_unique_organisation",
             ),
+            models.UniqueConstraint(
+                fields=["calendar", "space"],
+                condition=models.Q(space__isnull=False),
+                name="calendar_share_unique_space",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -230,7 +273,7 @@ class CalendarShare(models.Model):
 
     @property
     def grantee(self) -> models.Model:
-        return self.user or self.group or self.organisation
+        return self.user or self.group or self.organisation or self.space
 
 
 class Privacy(models.TextChoices):

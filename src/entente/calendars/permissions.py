@@ -2,11 +2,15 @@
 
 How much of a calendar a person gets (``access_level``), strongest first:
 
-- ``manage``: its owner; for a service calendar, its organisation's administrators; for a
+- ``manage``: its owner; for a space's calendar, the space's owners and managers; for a
+  service calendar, its organisation's administrators; for a
   resource's calendar, the administrators of the resource's organisation;
 - ``write``: a write share (to the person, a group they belong to, or their organisation);
   the people of the service, for a service calendar (delegation: an assistant given write on
   an élu's calendar manages it);
+- (for a space's calendar, its contributors write, while the space is not archived, and its
+  readers read; a share to a space reaches its members, a write share only those who may
+  write in the space);
 - ``read``: a read share; the people of the organisation, for its service and resource
   calendars;
 - ``freebusy``: a free/busy share; and, for the calendar of a resource another organisation
@@ -63,9 +67,26 @@ def _member(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and not user.is_guest)
 
 
+#: roles of a space that may write through it (its calendar, or a write share to the space)
+SPACE_WRITERS = ["owner", "manager", "contributor"]
+SPACE_MANAGERS = ["owner", "manager"]
+
+
 def _share_filter(user: Any, prefix: str = "") -> Q:
-    """Shares that reach ``user``: to them, a group of theirs, or their organisation."""
+    """Shares that reach ``user``: to them, a group of theirs, their organisation, or a space
+    they belong to (a write share to a space lets its readers read only)."""
     q = Q(**{f"{prefix}user_id": user.pk}) | Q(**{f"{prefix}group__members": user.pk})
+    q |= Q(
+        **{
+            f"{prefix}space__memberships__user": user.pk,
+            f"{prefix}space__memberships__role__in": SPACE_WRITERS,
+        }
+    ) | Q(
+        **{
+            f"{prefix}space__memberships__user": user.pk,
+            f"{prefix}level__in": ["freebusy", "read"],
+        }
+    )
     if user.organisation_id:
         q |= Q(**{f"{prefix}organisation_id": user.organisation_id})
     return q
@@ -110,9 +131,26 @@ def access_level(user: Any, calendar: Calendar) -> str | None:
             resource = calendar.resource
             if resource is not None and resource.bookable_by_territory and resource.is_active:
                 grant("freebusy")
+    if calendar.kind == CalendarKind.SPACE:
+        grant(_space_level(user, calendar))
     for level in shares_reaching(user).filter(calendar=calendar).values_list("level", flat=True):
         grant(level)
     return best
+
+
+def _space_level(user: Any, calendar: Calendar) -> str | None:
+    """A space's calendar: its owners and managers manage it, contributors write (read only
+    once the space is archived), readers read."""
+    from entente.spaces.permissions import member_role
+
+    role = member_role(user, calendar.space)
+    if role is None:
+        return None
+    if role in SPACE_MANAGERS:
+        return "manage"
+    if role in SPACE_WRITERS and not calendar.space.is_archived:
+        return "write"
+    return "read"
 
 
 def at_least(user: Any, calendar: Calendar, level: str) -> bool:
@@ -139,6 +177,24 @@ def calendars_at_least(user: Any, level: str) -> QuerySet:
             kind__in=[CalendarKind.SERVICE, CalendarKind.RESOURCE],
             organisation_id=user.organisation_id,
         )
+    space_roles = (
+        SPACE_MANAGERS if "write" not in levels else SPACE_WRITERS if "read" not in levels else None
+    )
+    space_q = Q(kind=CalendarKind.SPACE, space__memberships__user=user.pk)
+    if space_roles is not None:
+        space_q &= Q(space__memberships__role__in=space_roles)
+    if space_roles == SPACE_WRITERS:
+        space_q = Q(
+            kind=CalendarKind.SPACE,
+            space__memberships__user=user.pk,
+            space__memberships__role__in=SPACE_MANAGERS,
+        ) | Q(
+            kind=CalendarKind.SPACE,
+            space__memberships__user=user.pk,
+            space__memberships__role="contributor",
+            space__archived_at__isnull=True,
+        )
+    q |= space_q
     if _member(user) and "freebusy" in levels:
         q |= Q(
             kind=CalendarKind.RESOURCE,

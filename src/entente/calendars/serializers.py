@@ -199,7 +199,9 @@ class CalendarShareSerializer(serializers.ModelSerializer):
         model = CalendarShare
         fields = ["id", "level", "grantee_type", "grantee_id", "grantee_name", "created_at"]
 
-    @extend_schema_field(serializers.ChoiceField(choices=["user", "group", "organisation"]))
+    @extend_schema_field(
+        serializers.ChoiceField(choices=["user", "group", "organisation", "space"])
+    )
     def get_grantee_type(self, obj: CalendarShare) -> str:
         return obj.grantee._meta.model_name
 
@@ -214,26 +216,38 @@ class CalendarShareSerializer(serializers.ModelSerializer):
 
 
 class ShareInputSerializer(serializers.Serializer):
-    """Whom to share with (exactly one of ``user``, ``group``, ``organisation``) and how."""
+    """Whom to share with (exactly one of ``user``, ``group``, ``organisation``, ``space``)
+    and how."""
 
     user = serializers.IntegerField(required=False, min_value=1, help_text="Id d'une personne.")
     group = serializers.IntegerField(required=False, min_value=1, help_text="Id d'un groupe.")
     organisation = serializers.SlugField(required=False, help_text="Slug d'une organisation.")
+    space = serializers.IntegerField(
+        required=False, min_value=1, help_text="Id d'un espace dont vous êtes membre."
+    )
     level = serializers.ChoiceField(choices=ShareLevel.choices)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         from entente.directory.models import Group
         from entente.organisations.models import Organisation
+        from entente.spaces.models import Space
 
-        given = [name for name in ("user", "group", "organisation") if name in attrs]
+        given = [name for name in ("user", "group", "organisation", "space") if name in attrs]
         if len(given) != 1:
             raise serializers.ValidationError(
-                _("Partagez avec une personne, un groupe ou une organisation : un seul à la fois.")
+                _(
+                    "Partagez avec une personne, un groupe, une organisation ou un espace : un "
+                    "seul à la fois."
+                )
             )
         kind = given[0]
         viewer = _viewer(self)
         if kind == "organisation":
             grantee = visible(viewer, Organisation).filter(slug=attrs[kind]).first()
+        elif kind == "space":
+            grantee = (
+                visible(viewer, Space).filter(pk=attrs[kind], memberships__user=viewer).first()
+            )
         else:
             model = User if kind == "user" else Group
             grantee = visible(viewer, model).filter(pk=attrs[kind]).first()

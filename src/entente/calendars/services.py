@@ -168,6 +168,22 @@ def create_service_calendar(actor: Any, service: Any, *, name: str, colour: str 
     return calendar
 
 
+def space_calendar(space: Any) -> Calendar:
+    """The agenda of a space, made the first time it is needed: its members see it with
+    their role (managers manage it, contributors add events, readers read)."""
+    calendar = Calendar.objects.filter(kind=CalendarKind.SPACE, space=space).order_by("pk").first()
+    if calendar is None:
+        with transaction.atomic():
+            calendar = Calendar.objects.create(
+                kind=CalendarKind.SPACE,
+                space=space,
+                organisation_id=space.organisation_id,
+                name=space.name,
+                colour=COLOURS[2][0],
+            )
+    return calendar
+
+
 def _next_colour(user: Any) -> str:
     used = set(Calendar.objects.filter(owner=user).values_list("colour", flat=True))
     return next((c for c, _label in COLOURS if c not in used), COLOURS[0][0])
@@ -219,11 +235,21 @@ def share_calendar(actor: Any, calendar: Calendar, grantee: Any, level: str) -> 
     if level not in ShareLevel.values:
         raise ValidationError(_("Ce niveau de partage n'existe pas."), code="invalid_level")
     kind = grantee._meta.model_name
-    if kind not in ("user", "group", "organisation"):
-        raise ValidationError(_("On partage avec une personne, un groupe ou une organisation."))
+    if kind not in ("user", "group", "organisation", "space"):
+        raise ValidationError(
+            _("On partage avec une personne, un groupe, une organisation ou un espace.")
+        )
+    if kind == "space":
+        _check_space_grantee(actor, calendar, grantee)
     if kind == "user" and grantee.pk == calendar.owner_id:
         raise ValidationError(_("Cet agenda est déjà le vôtre."), code="share_self")
-    grantee_org = grantee.pk if kind == "organisation" else grantee.organisation_id
+    grantee_org = (
+        grantee.pk
+        if kind == "organisation"
+        else _space_outside(calendar, grantee)
+        if kind == "space"
+        else grantee.organisation_id
+    )
     if kind == "user" and grantee_org is None:
         raise ValidationError(
             _("Un agenda ne se partage pas avec une personne extérieure au territoire."),
@@ -254,6 +280,29 @@ def share_calendar(actor: Any, calendar: Calendar, grantee: Any, level: str) -> 
             level=level,
         )
     return share
+
+
+def _check_space_grantee(actor: Any, calendar: Calendar, space: Any) -> None:
+    if not can(actor, "view_content", space):
+        raise ValidationError(
+            _("On partage seulement avec un espace dont on est membre."), code="unknown_space"
+        )
+    if calendar.kind == CalendarKind.SPACE and calendar.space_id == space.pk:
+        raise ValidationError(_("Les membres de cet espace voient déjà son agenda."))
+
+
+def _space_outside(calendar: Calendar, space: Any) -> int | None:
+    """The organisation a share to ``space`` reaches beyond the calendar's own: the
+    calendar's organisation when every member belongs to it, else another one."""
+    owner_org = calendar.organisation_id
+    outside = (
+        space.memberships.exclude(user__organisation_id=owner_org)
+        .values_list("user__organisation_id", flat=True)
+        .first()
+    )
+    if outside is None and not space.memberships.filter(user__organisation__isnull=True).exists():
+        return owner_org
+    return outside if outside is not None else -1
 
 
 def unshare_calendar(actor: Any, share: CalendarShare) -> None:

@@ -178,6 +178,8 @@ class Panel:
 def _is_main(calendar: Calendar, viewer: Any) -> bool:
     if calendar.owner_id == viewer.pk:
         return True
+    if calendar.kind == CalendarKind.SPACE:
+        return True  # the agenda of a space one belongs to
     return calendar.kind == CalendarKind.SERVICE and calendar.service_id == viewer.service_id
 
 

@@ -24,6 +24,7 @@ from entente.core.forms import attach_errors
 from entente.core.permissions import can, get_visible_or_404, visible
 from entente.directory.models import MAX_SERVICE_DEPTH, Group, Service
 from entente.organisations.models import Organisation
+from entente.spaces.models import Membership, Space
 
 LEVEL_HELP = {
     ShareLevel.FREEBUSY: _("voit quand vous êtes occupé·e, sans rien d'autre"),
@@ -55,6 +56,9 @@ def _share_form(request: HttpRequest, calendar: Calendar, data: Any = None) -> S
         viewer=user,
         groups=visible(user, Group),
         organisations=visible(user, Organisation).order_by("name"),
+        spaces=Space.objects.filter(pk__in=Membership.objects.filter(user=user).values("space_id"))
+        .exclude(pk=calendar.space_id or 0)
+        .order_by("name"),
         prefix=f"partage-{calendar.pk}",
     )
 
@@ -124,7 +128,7 @@ def _page(
     if service_ids:
         for row in (
             CalendarShare.objects.filter(calendar_id__in=service_ids)
-            .select_related("user", "group", "organisation")
+            .select_related("user", "group", "organisation", "space")
             .order_by("pk")
         ):
             service_shares[row.calendar_id].append(row)
@@ -141,7 +145,9 @@ def _page(
             )
         elif can(user, "manage", calendar) and calendar.kind == CalendarKind.PERSONAL:
             shares = list(
-                calendar.shares.select_related("user", "group", "organisation").order_by("pk")
+                calendar.shares.select_related("user", "group", "organisation", "space").order_by(
+                    "pk"
+                )
             )
             feed = _url("feed", calendar.feed_token)
             mine.append(

@@ -84,7 +84,7 @@ class Drive(models.Model):
 
     def __str__(self) -> str:
         if self.kind == DriveKind.PERSONAL:
-            return str(_("Documents de %(person)s") % {"person": self.user})
+            return str(_("Documents — %(person)s") % {"person": self.user})
         if self.kind == DriveKind.SPACE:
             return str(self.space)
         return str(_("Dossiers de %(org)s") % {"org": self.organisation})

@@ -160,7 +160,7 @@ class DriveSerializer(serializers.ModelSerializer):
         if obj.kind == DriveKind.PERSONAL:
             if obj.user_id == viewer.pk:
                 return _("Mes documents")
-            return _("Documents de %(person)s") % {"person": obj.user}
+            return _("Documents — %(person)s") % {"person": obj.user}
         if obj.kind == DriveKind.SPACE:
             return obj.space.name
         return _("Dossiers de %(org)s") % {"org": obj.organisation}

@@ -467,13 +467,15 @@ def restore_version(actor: Any, version: Version) -> Version:
 
 
 def prune_versions(node: Node) -> int:
-    """Drop versions past the organisation's retention (count and age); never the current one."""
+    """Drop old versions past the organisation's retention: more than its count of old
+    versions (the current content is not counted), or older than its age; never the current
+    one."""
     organisation = node.drive.organisation
     if organisation is None:
         return 0
     policy = organisation.policy
     older = node.versions.exclude(pk=node.current_version_id).order_by("-number")
-    doomed = set(older[max(0, policy.version_retention_count - 1) :].values_list("pk", flat=True))
+    doomed = set(older[policy.version_retention_count :].values_list("pk", flat=True))
     if policy.version_retention_days:
         limit = timezone.now() - dt.timedelta(days=policy.version_retention_days)
         doomed |= set(older.filter(created_at__lt=limit).values_list("pk", flat=True))

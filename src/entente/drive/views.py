@@ -151,7 +151,7 @@ def drive_label(drive: Drive, user: Any) -> str:
     if drive.kind == DriveKind.PERSONAL:
         if drive.user_id == user.pk:
             return _("Mes documents")
-        return _("Documents de %(person)s") % {"person": person_name(drive.user)}
+        return _("Documents — %(person)s") % {"person": person_name(drive.user)}
     if drive.kind == DriveKind.SPACE:
         return _("Espace « %(name)s »") % {"name": drive.space.name}
     if drive.organisation_id == user.organisation_id:

@@ -76,7 +76,7 @@ def candidates(user: Any, node: Node, query: str) -> list[dict[str, Any]]:
     found: list[Any] = []
     if query:
         found += [p for p in search_people(user, query, limit=MAX_CANDIDATES) if p.pk != user.pk]
-    spaces = member_spaces(user)
+    spaces = member_spaces(user).exclude(pk=node.drive.space_id or 0)  # not its own space
     groups = visible(user, Group).select_related("organisation").order_by("name")
     if query:
         spaces = spaces.filter(name__icontains=query)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("nouveau/", views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/agenda/", views.agenda, name="agenda"),
     path("<int:pk>/membres/", views.members, name="members"),
     path("<int:pk>/membres/ajouter/", views.add_member, name="add_member"),
     path("<int:pk>/membres/inviter/", views.invite_guest, name="invite_guest"),

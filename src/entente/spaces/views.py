@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,11 +43,21 @@ SEARCH_LIMIT = 20
 
 
 def _drive_url(space: Space) -> str:
-    """The space's documents, or "" while the documents pages are not mounted."""
-    try:
-        return reverse("drive:space", args=[space.pk])
-    except NoReverseMatch:
-        return ""
+    return reverse("drive:space", args=[space.pk])
+
+
+@login_required
+def agenda(request: HttpRequest, pk: int) -> HttpResponse:
+    """The space's agenda: made on first visit, shown in the agenda beside one's own."""
+    from entente.calendars.services import default_calendar, space_calendar
+
+    space = _space(request, pk, "view_content")
+    calendar = space_calendar(space)
+    shown = [calendar.pk]
+    if request.user.organisation_id:
+        shown.insert(0, default_calendar(request.user).pk)
+    query = "&".join(["choix=1", *(f"cal={pk}" for pk in shown)])
+    return redirect(f"{reverse('calendars:agenda')}?{query}")
 
 
 def _space(request: HttpRequest, pk: int, action: str = "view") -> Space:

@@ -28,7 +28,8 @@ def test_versions_beyond_the_policy_count_are_dropped_oldest_first(agent, org):
     root = root_of(agent)
     for number in range(1, 7):
         doc = make_file(agent, root, "rapport.txt", f"v{number}".encode())
-    assert list(doc.versions.values_list("number", flat=True)) == [6, 5, 4]
+    # the current content and three old versions
+    assert list(doc.versions.values_list("number", flat=True)) == [6, 5, 4, 3]
     assert content(doc) == b"v6"
 
 

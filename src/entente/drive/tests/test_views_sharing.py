@@ -229,7 +229,7 @@ def test_shared_with_me_lists_what_others_shared_with_my_role(agent, other_agent
     page = text(signed_in(other_agent).get("/documents/partages/"))
 
     assert "Urbanisme" in page and f'href="/documents/dossier/{folder.pk}/"' in page
-    assert "Documents de Agnès Martin" in page
+    assert "Documents — Agnès Martin" in page
     assert "Agnès Martin" in page and "Modification" in page
     assert "Mon propre dossier" not in page
 
