@@ -10,6 +10,7 @@ files beside this script. Needs Debian's Chromium (/usr/bin/chromium).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import os
@@ -21,6 +22,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import sync_playwright
 
@@ -70,9 +72,19 @@ def sign_in(page, base: str, email: str, code: bool = False) -> None:
         page.wait_for_load_state()
 
 
+def demo_week() -> str:
+    """The week the demo fills with meetings: this one, or the next one on a weekend (as
+    ``entente.core.demo.agenda.anchor_monday`` decides)."""
+    today = dt.datetime.now(ZoneInfo("Europe/Paris")).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    if today.weekday() >= 5:
+        monday += dt.timedelta(days=7)
+    return f"/agenda/semaine/{monday.isoformat()}/"
+
+
 def plu_meeting(page, base: str) -> str:
-    """The page of Agnès's meeting with Bernard (the demo puts it in the current week)."""
-    page.goto(f"{base}/agenda/")
+    """The page of Agnès's meeting with Bernard (in the week the demo fills)."""
+    page.goto(f"{base}{demo_week()}")
     link = page.locator(".ag-days a", has_text="Révision du PLU").first
     return link.get_attribute("href")
 
@@ -85,6 +97,89 @@ def find_time_with_bernard(page, base: str) -> str:
     return f"/agenda/trouver-un-creneau/?personne={person}"
 
 
+# --- documents and spaces (docs/fr/documents.md, docs/fr/espaces.md) -------------------------
+
+
+def open_link(page, text: str) -> None:
+    """Follow the first link of the page's main content named ``text``, and wait for the page."""
+    page.locator("main a", has_text=text).first.click()
+    page.wait_for_load_state()
+
+
+def agnes_urbanism(page, base: str) -> str:
+    """Agnès's « Urbanisme » folder, reached from « Mes documents » (list view)."""
+    page.goto(f"{base}/documents/?vue=liste")
+    open_link(page, "Urbanisme")
+    return page.url.removeprefix(base)
+
+
+def agnes_share_panel(page, base: str) -> str:
+    """« Partager » of « Pour la métropole », shared with Bernard (another organisation)."""
+    page.goto(f"{base}/documents/")
+    open_link(page, "Pour la métropole")
+    page.locator("main .drive-header__actions a", has_text="Partager").click()
+    page.wait_for_load_state()
+    return page.url.removeprefix(base)
+
+
+def space_report(page, base: str) -> str:
+    """The space's report (two versions), opened by Bernard from his documents' side menu."""
+    page.goto(f"{base}/documents/")
+    page.locator(".drive-nav a", has_text="Schéma cyclable intercommunal").click()
+    page.wait_for_load_state()
+    open_link(page, "Compte-rendu de la réunion de lancement.md")
+    return page.url.removeprefix(base)
+
+
+def agnes_trash(page, base: str) -> str:
+    """Agnès makes a throw-away folder, sends a draft into it, puts the draft in the trash."""
+    page.goto(f"{base}/documents/")
+    page.locator("summary", has_text="Nouveau dossier").click()
+    page.locator("#id_nouveau-name").fill("Essais à jeter")
+    page.locator("button", has_text="Créer le dossier").click()
+    page.wait_for_load_state()
+    open_link(page, "Essais à jeter")
+    page.locator("#envoi-fichiers").set_input_files(
+        {
+            "name": "Brouillon de note.txt",
+            "mimeType": "text/plain",
+            "buffer": "Brouillon : à supprimer.\n".encode(),
+        }
+    )
+    page.locator("[data-upload-form] button[type=submit]").click()
+    row = page.locator("#contenu-dossier tr", has_text="Brouillon de note.txt")
+    row.wait_for()
+    row.locator('input[name="ids"]').check()
+    page.locator('button[name="action"][value="delete"]').click()
+    page.wait_for_load_state()
+    return "/documents/corbeille/"
+
+
+def public_map_link(page, base: str) -> str:
+    """The public link of « Carte des itinéraires.png », read by Bernard in its « Liens
+    publics » panel, then opened without an account."""
+    browser = page.context.browser
+    owner = browser.new_context(locale="fr-FR")
+    owner_page = owner.new_page()
+    sign_in(owner_page, base, "bernard.roux@valdorbelle-metropole.fr")
+    owner_page.goto(f"{base}/documents/")
+    owner_page.locator(".drive-nav a", has_text="Schéma cyclable intercommunal").click()
+    owner_page.wait_for_load_state()
+    open_link(owner_page, "Carte des itinéraires.png")
+    address = owner_page.locator("#liens-publics input[readonly]").first.input_value()
+    owner.close()
+    return address.removeprefix(base)
+
+
+def space_members(page, base: str) -> str:
+    """The members of « Schéma cyclable intercommunal », reached from « Espaces »."""
+    page.goto(f"{base}/espaces/")
+    open_link(page, "Schéma cyclable intercommunal")
+    page.locator(".space-tabs a", has_text="Membres").click()
+    page.wait_for_load_state()
+    return page.url.removeprefix(base)
+
+
 def main() -> None:
     env = {
         **os.environ,
@@ -94,6 +189,14 @@ def main() -> None:
     entente = [PYTHON, "-m", "entente"]
     subprocess.run([*entente, "migrate", "-v0"], env=env, check=True)
     subprocess.run([*entente, "demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+    # the background tasks of the demo's documents (antivirus, thumbnails), then stop
+    subprocess.run(
+        [*entente, "db_worker", "--batch", "--no-startup-delay", "--no-reload", "-v0"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -147,7 +250,7 @@ def main() -> None:
                 (
                     "agenda-semaine.png",
                     ("agnes.lefevre@ville-bellerive.fr", False),
-                    "/agenda/",
+                    lambda page, base: demo_week(),
                     {"width": 1280, "height": 1080},
                 ),
                 (
@@ -167,6 +270,43 @@ def main() -> None:
                     ("karim.haddad@ville-bellerive.fr", False),
                     "/",
                     {"width": 1280, "height": 760},
+                ),
+                # documents and spaces (docs/fr/documents.md, docs/fr/espaces.md)
+                (
+                    "documents-dossier.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    agnes_urbanism,
+                    {"width": 1280, "height": 1000},
+                ),
+                (
+                    "documents-partage.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    agnes_share_panel,
+                    {"width": 1280, "height": 1450},
+                ),
+                (
+                    "documents-versions.png",
+                    ("bernard.roux@valdorbelle-metropole.fr", False),
+                    space_report,
+                    {"width": 1280, "height": 1330},
+                ),
+                (
+                    "documents-corbeille.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    agnes_trash,
+                    {"width": 1280, "height": 700},
+                ),
+                (
+                    "documents-lien-public.png",
+                    None,
+                    public_map_link,
+                    {"width": 1280, "height": 760},
+                ),
+                (
+                    "espace-membres.png",
+                    ("bernard.roux@valdorbelle-metropole.fr", False),
+                    space_members,
+                    {"width": 1280, "height": 1300},
                 ),
             ]
             for name, who, path, viewport in shots:
