@@ -191,6 +191,7 @@ def _space(people: dict[str, User], counts: Counter) -> None:
         ),
         counts,
     )
+    _space_meeting(space, bernard, [people["agnes"], people["marc"], people["fontclaire"]], counts)
     carte = _file(bernard, root, "Carte des itinéraires.png", _map_png(), counts)
     if not carte.links.exists():
         drive.create_link(
@@ -242,3 +243,34 @@ def _agnes(people: dict[str, User], counts: Counter) -> None:
     )
     if not metropole.shares.filter(user=bernard).exists():
         drive.share(agnes, metropole, bernard, ShareRole.READER, confirm_external=True)
+
+
+def _space_meeting(space: Space, organiser: User, guests: list[User], counts: Counter) -> None:
+    """The space's agenda, with its next steering committee (in a fortnight, 14 h)."""
+    from zoneinfo import ZoneInfo
+
+    from entente.calendars import services as agenda
+    from entente.calendars.models import Event
+    from entente.core.demo.agenda import anchor_monday
+
+    calendar = agenda.space_calendar(space)
+    title = "Comité de pilotage du schéma cyclable"
+    if Event.objects.filter(calendar=calendar, title=title).exists():
+        return
+    day = anchor_monday() + dt.timedelta(days=15)
+    start = dt.datetime.combine(day, dt.time(14), ZoneInfo("Europe/Paris"))
+    agenda.create_event(
+        organiser,
+        calendar,
+        agenda.EventData(
+            title=title,
+            start=start,
+            end=start + dt.timedelta(hours=1, minutes=30),
+            tzid="Europe/Paris",
+            location="Visioconférence",
+            description="Point d'étape : itinéraire nord, comptages de l'été.",
+            users=guests,
+        ),
+        notify=False,
+    )
+    counts["events"] += 1

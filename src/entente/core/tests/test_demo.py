@@ -292,3 +292,6 @@ def test_documents_and_a_space_of_four_organisations_are_ready(demo):
     assert can(agnes, "edit", report), "a contributor of the space edits its documents"
     assert PublicLink.objects.filter(node__name="Carte des itinéraires.png").exists()
     assert "espace" in demo and "documents" in demo
+    meeting = Event.objects.get(title="Comité de pilotage du schéma cyclable")
+    assert meeting.calendar.space == space
+    assert meeting.attendees.count() >= 3
