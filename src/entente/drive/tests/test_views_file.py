@@ -173,3 +173,15 @@ def test_to_the_trash_from_the_file_page_then_undo(agent, doc):
     assert live(doc.pk).deleted_at is not None
     assert "« ordre-du-jour.txt » est dans la corbeille." in text(client.get(response.url))
     assert client.get(page_of(doc)).status_code == 404
+
+
+def test_a_file_shared_on_its_own_takes_a_new_version_from_its_page(agent, other_agent):
+    folder = make_folder(agent, root_of(agent), "Privé")
+    doc = make_file(agent, folder, "budget.txt", b"v1")
+    services.share(agent, doc, other_agent, ShareRole.EDITOR, confirm_external=True)
+    client = signed_in(other_agent)
+    page = client.get(f"/documents/fichier/{doc.pk}/").content.decode()
+    assert "Envoyer une nouvelle version" in page and "data-upload " not in page
+    upload = SimpleUploadedFile("budget.txt", b"v2 de Bernard")
+    client.post(f"/documents/fichier/{doc.pk}/nouvelle-version/", {"file": upload})
+    assert doc.versions.count() == 2
