@@ -178,7 +178,7 @@ def quarantine(node: Node, signature: str) -> list[Any]:
     blob_id = node.current_version.blob_id
     with transaction.atomic():
         infected = list(
-            Node.objects.select_for_update()
+            Node.objects.select_for_update(of=("self",))
             .filter(current_version__blob_id=blob_id)
             .exclude(scan_status=ScanStatus.INFECTED)
             .select_related("drive__organisation", "current_version")

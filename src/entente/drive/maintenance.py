@@ -142,7 +142,7 @@ def collect_blobs(now: dt.datetime, grace: dt.timedelta = GRACE) -> int:
         for pk in candidates:
             with transaction.atomic():
                 blob = (
-                    Blob.objects.select_for_update()
+                    Blob.objects.select_for_update(of=("self",))
                     .filter(_unreferenced(), pk=pk, last_used_at__lt=cutoff)
                     .first()
                 )
