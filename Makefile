@@ -42,13 +42,21 @@ gettext:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; fi; }
 
-## Refresh the catalogues after changing interface strings (then translate the new English entries)
+## Refresh the catalogues after changing interface strings (then translate the new English entries):
+## django.po for Python and templates, djangojs.po for the browser modules (static/**/*.js).
+## Left out: tests, node_modules and var/ (the static root); test_translations.py's IGNORED too.
+MAKEMESSAGES := ENTENTE_DATA_DIR=$(CURDIR)/var DEBUG=1 ../../$(BIN)/entente makemessages \
+  -l en -l fr --no-obsolete --ignore '*/tests/*' --ignore test_settings.py --ignore node_modules \
+  --ignore var
 messages: install gettext
-	cd src/entente && ENTENTE_DATA_DIR=$(CURDIR)/var DEBUG=1 ../../$(BIN)/entente makemessages -l en -l fr --no-obsolete --ignore '*/tests/*' --ignore test_settings.py
+	cd src/entente && $(MAKEMESSAGES)
+	cd src/entente && $(MAKEMESSAGES) -d djangojs
 	# French is the source language: every French entry is its own msgid (plurals included)
-	msgattrib --clear-fuzzy --clear-previous src/entente/locale/fr/LC_MESSAGES/django.po \
+	for domain in django djangojs; do \
+	  msgattrib --clear-fuzzy --clear-previous src/entente/locale/fr/LC_MESSAGES/$$domain.po \
 	  | msgfilter --keep-header sed -e d \
-	  | msgen --force-po -o src/entente/locale/fr/LC_MESSAGES/django.po -
+	  | msgen --force-po -o src/entente/locale/fr/LC_MESSAGES/$$domain.po - || exit 1; \
+	done
 	cd src/entente && ENTENTE_DATA_DIR=$(CURDIR)/var DEBUG=1 ../../$(BIN)/entente compilemessages
 
 ## ClamAV's clamd from Debian: the antivirus tests start their own (test signature, no download)

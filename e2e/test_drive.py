@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from PIL import Image
 
@@ -221,6 +222,31 @@ def test_a_cut_upload_resumes_and_a_full_quota_is_explained(
     status = page.locator(".drive-progress__item--error .drive-progress__status").inner_text()
     assert status.startswith("Espace insuffisant")
     assert not Node.objects.filter(name="enorme.bin").exists()
+
+
+def test_an_english_reader_follows_the_upload_in_english(
+    page, live_server, sign_in_as, audit, agent, tmp_path
+):
+    """The browser modules speak the page's language: Django's JavaScript catalogue."""
+    folder = make_folder(agent, root_of(agent), "Minutes")
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
+    )
+    files = []
+    for name in ("minutes.txt", "budget.csv"):
+        files.append(tmp_path / name)
+        files[-1].write_text(f"{name}\n", encoding="utf-8")
+
+    sign_in_as(agent, next_url=f"/documents/dossier/{folder.pk}/")
+    page.locator("#envoi-fichiers").set_input_files([str(file) for file in files])
+    page.locator("[data-upload-form] button[type=submit]").click()
+    page.get_by_text("Upload finished: 2 files uploaded.").wait_for(state="attached")
+    assert page.locator(".drive-progress__status").all_inner_texts() == ["Uploaded.", "Uploaded."]
+    assert page.get_by_label("Progress of minutes.txt").get_attribute("value") == "100"
+    page.locator("[data-listing]").get_by_role("link", name=re.compile("budget.csv")).wait_for()
+    page.locator('input[name="ids"]').first.check()
+    assert page.locator("[data-selection-count]").inner_text() == "1 item selected"
+    audit()
 
 
 DROP_FILES = """

@@ -19,6 +19,7 @@ urlpatterns = [
     path("espaces/", include("entente.spaces.urls")),
     path("api/", include("entente.api.urls")),
     path("scim/v2/", include("entente.provisioning.urls")),
+    path("i18n/js/", core_views.JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("", include("entente.portal.urls")),

@@ -55,6 +55,7 @@ ENROLMENT_URL_NAMES = frozenset(
         "mfa_reauthenticate_webauthn",
         "account_logout",
         "set_language",
+        "javascript-catalog",
         "healthz",
         "readyz",
     }

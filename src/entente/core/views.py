@@ -1,4 +1,4 @@
-"""Views of the shared kernel: health probes and error pages."""
+"""Views of the shared kernel: health probes, the browser modules' catalogue, error pages."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -47,6 +49,28 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if ready else "error", **checks}, status=200 if ready else 503
     )
+
+
+class JavaScriptCatalog(i18n.JavaScriptCatalog):
+    """The strings of the browser modules (djangojs catalogue) in the request's language.
+
+    A classic script (no eval: Django's catalogue only defines functions) that puts
+    ``gettext``, ``ngettext`` and ``interpolate`` on ``window``; base.html and the public
+    links' base load it before the modules, which read it through ``entente/js/i18n.js``.
+    One address serves every language, so the browser keeps the script but asks again each
+    time (``no-cache`` with an ETag of its content): a 304 while the language and the
+    catalogue stay the same, the other language at once after the language form.
+    """
+
+    # The project's catalogues are in LOCALE_PATHS, which Django always reads; naming one of
+    # its apps (rather than none) leaves the other apps' JavaScript catalogues (the admin's) out.
+    packages = ["entente.core"]
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        set_response_etag(response)
+        patch_cache_control(response, no_cache=True)
+        return get_conditional_response(self.request, etag=response["ETag"], response=response)
 
 
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:

@@ -479,7 +479,7 @@ ROUTES: dict[str, Walk | Exempt] = {
     "__e2e__/login/<int:user_id>/": Exempt(
         "raccourci de connexion des tests de navigateur (monté seulement sous test)"
     ),
-    **plain("healthz", "readyz", "set_language"),
+    **plain("healthz", "readyz", "set_language", "javascript-catalog"),
     **plain("portal:home", "portal:directory"),
     # --- single sign-on ---------------------------------------------------------------------
     "identity:callback": Walk(
@@ -747,6 +747,7 @@ ROUTES: dict[str, Walk | Exempt] = {
     # --- spaces --------------------------------------------------------------------------
     **plain("spaces:index", "spaces:create"),
     "spaces:detail": each("spaces:detail", "space"),
+    "spaces:agenda": each("spaces:agenda", "space"),
     "spaces:leave": each("spaces:leave", "space"),
     "spaces:members": Walk(
         lambda w: [

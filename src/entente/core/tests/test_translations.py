@@ -1,4 +1,8 @@
-"""Every interface string has its English translation, and the compiled catalogues are current."""
+"""Every interface string has its English translation, and the compiled catalogues are current.
+
+Two catalogues per language, checked by the same rules: ``django`` (Python code and templates)
+and ``djangojs`` (the browser modules, static/**/*.js, served by the ``javascript-catalog`` URL).
+"""
 
 import ast
 import gettext
@@ -11,6 +15,15 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2]
 LOCALE = PACKAGE / "locale"
+#: each domain, with the least number of entries it has (a catalogue is not emptied by mistake)
+DOMAINS = {"django": 300, "djangojs": 20}
+CATALOGUES = [(language, domain) for domain in DOMAINS for language in ("en", "fr")]
+#: what `make messages` leaves out (the Makefile's MAKEMESSAGES)
+IGNORED = ["*/tests/*", "test_settings.py", "node_modules", "var"]
+
+
+def po_path(language: str, domain: str) -> Path:
+    return LOCALE / language / "LC_MESSAGES" / f"{domain}.po"
 
 
 def parse_po(path: Path) -> list[dict]:
@@ -60,54 +73,58 @@ def parse_po(path: Path) -> list[dict]:
     return [e for e in entries if e["msgid"]]
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
-def test_every_string_is_translated_and_none_is_fuzzy(language):
-    entries = parse_po(LOCALE / language / "LC_MESSAGES" / "django.po")
-    assert len(entries) > 300
+@pytest.mark.parametrize(("language", "domain"), CATALOGUES)
+def test_every_string_is_translated_and_none_is_fuzzy(language, domain):
+    entries = parse_po(po_path(language, domain))
+    assert len(entries) > DOMAINS[domain]
     untranslated = [e["msgid"] for e in entries if not all(e.get("msgstr", [""]))]
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e.get("flags", set())]
-    assert not untranslated, f"{language}: untranslated strings: {untranslated[:10]}"
-    assert not fuzzy, f"{language}: fuzzy strings: {fuzzy[:10]}"
+    assert not untranslated, f"{language}/{domain}: untranslated strings: {untranslated[:10]}"
+    assert not fuzzy, f"{language}/{domain}: fuzzy strings: {fuzzy[:10]}"
 
 
-def test_french_catalogue_is_the_source_text():
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_french_catalogue_is_the_source_text(domain):
     """French is the source language: its catalogue only supplies French plural rules."""
-    for entry in parse_po(LOCALE / "fr" / "LC_MESSAGES" / "django.po"):
+    for entry in parse_po(po_path("fr", domain)):
         expected = (
             [entry["msgid"], entry["msgid_plural"]] if "msgid_plural" in entry else [entry["msgid"]]
         )
         assert entry["msgstr"] == expected, f"fr: {entry['msgid']!r} → {entry['msgstr']!r}"
 
 
-def test_english_keeps_every_placeholder():
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_english_keeps_every_placeholder(domain):
     import re
 
-    placeholder = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
-    for entry in parse_po(LOCALE / "en" / "LC_MESSAGES" / "django.po"):
+    # Python's and Django's JavaScript interpolate's (%(name)s, %s), and str.format's
+    placeholder = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w+\}")
+    for entry in parse_po(po_path("en", domain)):
         sources = [entry["msgid"], entry.get("msgid_plural", entry["msgid"])]
         for source, translation in zip(sources, entry["msgstr"], strict=False):
             assert sorted(set(placeholder.findall(source))) == sorted(
                 set(placeholder.findall(translation))
-            ), f"en: placeholders differ in {entry['msgid']!r}"
+            ), f"en/{domain}: placeholders differ in {entry['msgid']!r}"
 
 
-@pytest.mark.parametrize("language", ["en", "fr"])
-def test_compiled_catalogue_matches_the_po_file(language):
-    directory = LOCALE / language / "LC_MESSAGES"
-    with open(directory / "django.mo", "rb") as handle:
+@pytest.mark.parametrize(("language", "domain"), CATALOGUES)
+def test_compiled_catalogue_matches_the_po_file(language, domain):
+    po = po_path(language, domain)
+    with open(po.with_suffix(".mo"), "rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
-    for entry in parse_po(directory / "django.po"):
+    for entry in parse_po(po):
         if "msgid_plural" in entry:
             assert (
                 catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1) == entry["msgstr"][0]
             )
         else:
             assert catalogue.gettext(entry["msgid"]) == entry["msgstr"][0], (
-                f"{language}: django.mo is older than django.po — run `make messages`"
+                f"{language}: {domain}.mo is older than {domain}.po — run `make messages`"
             )
 
 
-def test_catalogues_cover_every_string_of_the_code(tmp_path):
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_catalogues_cover_every_string_of_the_code(tmp_path, domain):
     """makemessages on a copy of the code finds no string missing from the catalogue."""
     if shutil.which("xgettext") is None:
         pytest.fail("GNU gettext is missing: `apt-get install gettext` (make install-test does it)")
@@ -119,13 +136,12 @@ def test_catalogues_cover_every_string_of_the_code(tmp_path):
             "-m",
             "django",
             "makemessages",
+            "-d",
+            domain,
             "-l",
             "en",
             "--no-obsolete",
-            "--ignore",
-            "*/tests/*",
-            "--ignore",
-            "test_settings.py",
+            *(option for pattern in IGNORED for option in ("--ignore", pattern)),
         ],
         cwd=copy,
         check=True,
@@ -133,9 +149,9 @@ def test_catalogues_cover_every_string_of_the_code(tmp_path):
         env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "", "PYTHONPATH": ""},
         timeout=300,
     )
-    found = {e["msgid"] for e in parse_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")}
-    known = {e["msgid"] for e in parse_po(LOCALE / "en" / "LC_MESSAGES" / "django.po")}
+    found = {e["msgid"] for e in parse_po(copy / "locale" / "en" / "LC_MESSAGES" / f"{domain}.po")}
+    known = {e["msgid"] for e in parse_po(po_path("en", domain))}
     missing = sorted(found - known)
     assert not missing, (
-        f"strings not in the catalogues (run `make messages` and translate): {missing[:10]}"
+        f"strings not in {domain}.po (run `make messages` and translate): {missing[:10]}"
     )

@@ -2,6 +2,7 @@
 // - « Tout cocher » in the list, and the number of ticked items, announced politely;
 // - the sharing search shows results while typing (the server's own HTML fragment).
 
+import { interpolate, ngettext } from "../entente/js/i18n.js";
 import { liveResults } from "../entente/js/live-results.js";
 
 function setUpBulk() {
@@ -13,8 +14,8 @@ function setUpBulk() {
   const update = () => {
     const ticked = boxes().filter((box) => box.checked).length;
     if (count) {
-      count.textContent =
-        ticked === 0 ? "" : ticked === 1 ? "1 élément coché" : `${ticked} éléments cochés`;
+      const text = ngettext("%(count)s élément coché", "%(count)s éléments cochés", ticked);
+      count.textContent = ticked === 0 ? "" : interpolate(text, { count: ticked }, true);
     }
     bulk.classList.toggle("drive-bulk--none", ticked === 0);
     if (all) {

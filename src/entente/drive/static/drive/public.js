@@ -5,6 +5,8 @@
 //   protocol (POST to create, PATCH chunks of 8 MiB, HEAD to resume after a cut) with a
 //   progress bar; without this module, the form posts them in one plain request.
 
+import { gettext, interpolate, ngettext } from "../entente/js/i18n.js";
+
 const CHUNK = 8 * 1024 * 1024;
 const RETRIES = 3;
 
@@ -26,8 +28,8 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
     }
     if (status) {
       status.textContent = copied
-        ? "Lien copié : collez-le dans votre message."
-        : "Copie impossible : sélectionnez l'adresse et copiez-la (Ctrl+C).";
+        ? gettext("Lien copié : collez-le dans votre message.")
+        : gettext("Copie impossible : sélectionnez l'adresse et copiez-la (Ctrl+C).");
     }
   });
 }
@@ -57,7 +59,11 @@ const detailOf = async (response) => {
   } catch {
     // not JSON: fall through
   }
-  return `Le serveur a refusé l'envoi (erreur ${response.status}).`;
+  return interpolate(
+    gettext("Le serveur a refusé l'envoi (erreur %(status)s)."),
+    { status: response.status },
+    true,
+  );
 };
 
 // Requests of the page stay on the platform and say where they come from (same-origin).
@@ -148,7 +154,7 @@ if (form) {
     event.preventDefault();
     const files = [...input.files];
     if (files.length === 0) {
-      say("Choisissez au moins un fichier à déposer.", true);
+      say(gettext("Choisissez au moins un fichier à déposer."), true);
       input.focus();
       return;
     }
@@ -161,7 +167,13 @@ if (form) {
     progressBox.hidden = false;
     progress.value = 0;
     for (const [index, file] of files.entries()) {
-      say(`Envoi de « ${file.name} » (${index + 1} sur ${files.length})…`);
+      say(
+        interpolate(
+          gettext("Envoi de « %(name)s » (%(number)s sur %(total)s)…"),
+          { name: file.name, number: index + 1, total: files.length },
+          true,
+        ),
+      );
       try {
         await sendFile(file, {
           endpoint: form.dataset.uploadsUrl,
@@ -178,8 +190,14 @@ if (form) {
         const reason =
           error instanceof UploadError && !error.retry
             ? error.message
-            : "l'envoi a été interrompu ; réessayez.";
-        failed.push(`« ${file.name} » n'a pas été déposé : ${reason}`);
+            : gettext("l'envoi a été interrompu ; réessayez.");
+        failed.push(
+          interpolate(
+            gettext("« %(name)s » n'a pas été déposé : %(reason)s"),
+            { name: file.name, reason },
+            true,
+          ),
+        );
       }
       done += file.size;
       progress.value = Math.round((100 * done) / total);
@@ -189,11 +207,19 @@ if (form) {
     input.value = "";
     const parts = [];
     if (dropped.length) {
-      const names = dropped.map((name) => `« ${name} »`).join(", ");
+      const names = dropped
+        .map((name) => interpolate(gettext("« %(name)s »"), { name }, true))
+        .join(", ");
       parts.push(
-        dropped.length === 1
-          ? `1 fichier déposé : ${names}. Merci !`
-          : `${dropped.length} fichiers déposés : ${names}. Merci !`,
+        interpolate(
+          ngettext(
+            "%(count)s fichier déposé : %(names)s. Merci !",
+            "%(count)s fichiers déposés : %(names)s. Merci !",
+            dropped.length,
+          ),
+          { count: dropped.length, names },
+          true,
+        ),
       );
     }
     parts.push(...failed);

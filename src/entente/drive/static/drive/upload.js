@@ -10,33 +10,61 @@
 // overall progress is announced politely to screen readers at each quarter, not at every
 // byte. When everything is sent, the folder's listing is fetched again and swapped in.
 
+import { gettext, interpolate, ngettext } from "../entente/js/i18n.js";
+
 const CHUNK_BYTES = 8 * 1024 * 1024;
 const RETRIES = 6;
 const FIRST_DELAY_MS = 1000;
 
 const MESSAGES = {
-  start: (n) => (n === 1 ? "Envoi d'un fichier commencé." : `Envoi de ${n} fichiers commencé.`),
-  progress: (pct) => `Envoi : ${pct} %.`,
-  waiting: "En attente…",
-  sending: "Envoi en cours…",
-  done: "Envoyé.",
-  cancelled: "Envoi annulé.",
-  cut: (s) => `Connexion interrompue : nouvel essai dans ${s} s…`,
-  lost: "La connexion est coupée : vérifiez votre réseau, puis « Réessayer ».",
-  notSent: "Non envoyé : l'espace est plein.",
-  server: "Le serveur n'a pas pu enregistrer ce fichier : réessayez dans un moment.",
-  forbidden: "Vous ne pouvez pas envoyer de fichier dans ce dossier.",
-  tooLarge: "Ce fichier est trop gros pour l'espace disponible.",
-  refused: "Ce fichier a été refusé.",
+  start: (n) =>
+    interpolate(
+      ngettext("Envoi d'un fichier commencé.", "Envoi de %(count)s fichiers commencé.", n),
+      { count: n },
+      true,
+    ),
+  progress: (pct) => interpolate(gettext("Envoi : %(percent)s %."), { percent: pct }, true),
+  waiting: gettext("En attente…"),
+  sending: gettext("Envoi en cours…"),
+  done: gettext("Envoyé."),
+  cancelled: gettext("Envoi annulé."),
+  cut: (s) =>
+    interpolate(
+      gettext("Connexion interrompue : nouvel essai dans %(seconds)s s…"),
+      { seconds: s },
+      true,
+    ),
+  lost: gettext("La connexion est coupée : vérifiez votre réseau, puis « Réessayer »."),
+  notSent: gettext("Non envoyé : l'espace est plein."),
+  server: gettext("Le serveur n'a pas pu enregistrer ce fichier : réessayez dans un moment."),
+  forbidden: gettext("Vous ne pouvez pas envoyer de fichier dans ce dossier."),
+  tooLarge: gettext("Ce fichier est trop gros pour l'espace disponible."),
+  refused: gettext("Ce fichier a été refusé."),
   finished: (ok, failed) => {
-    const sent = ok < 2 ? `${ok} fichier envoyé` : `${ok} fichiers envoyés`;
-    if (!failed) return `Envoi terminé : ${sent}.`;
-    const errors =
-      failed === 1
-        ? "1 fichier n'a pas pu être envoyé"
-        : `${failed} fichiers n'ont pas pu être envoyés`;
-    return `Envoi terminé : ${sent}, ${errors} (voir la liste).`;
+    const sent = interpolate(
+      ngettext("%(count)s fichier envoyé", "%(count)s fichiers envoyés", ok),
+      { count: ok },
+      true,
+    );
+    if (!failed) return interpolate(gettext("Envoi terminé : %(sent)s."), { sent }, true);
+    const errors = interpolate(
+      ngettext(
+        "%(count)s fichier n'a pas pu être envoyé",
+        "%(count)s fichiers n'ont pas pu être envoyés",
+        failed,
+      ),
+      { count: failed },
+      true,
+    );
+    return interpolate(
+      gettext("Envoi terminé : %(sent)s, %(errors)s (voir la liste)."),
+      { sent, errors },
+      true,
+    );
   },
+  about: (name, message) =>
+    // Translators: a file (or its path in a dropped folder), then what became of it.
+    interpolate(gettext("%(name)s : %(message)s"), { name, message }, true),
 };
 
 class UploadError extends Error {
@@ -112,14 +140,19 @@ class Item {
     const bar = document.createElement("progress");
     bar.max = 100;
     bar.value = 0;
-    bar.setAttribute("aria-label", `Progression de ${this.path || this.name}`);
+    bar.setAttribute(
+      "aria-label",
+      interpolate(gettext("Progression de %(name)s"), { name: this.path || this.name }, true),
+    );
     const cancel = document.createElement("button");
     cancel.type = "button";
     cancel.className = "button button--small button--secondary";
-    cancel.textContent = "Annuler";
+    cancel.textContent = gettext("Annuler");
     const hidden = document.createElement("span");
     hidden.className = "visually-hidden";
-    hidden.textContent = ` l'envoi de ${this.path || this.name}`;
+    // Translators: read by screen readers after « Annuler »: « Annuler l'envoi de rapport.pdf ».
+    const what = gettext("l'envoi de %(name)s");
+    hidden.textContent = ` ${interpolate(what, { name: this.path || this.name }, true)}`;
     cancel.append(hidden);
     cancel.addEventListener("click", () => this.cancel());
     const status = document.createElement("p");
@@ -243,12 +276,12 @@ class Item {
     this.button.hidden = true;
     this.setStatus(message, "error");
     this.code = code;
-    this.batch.say(`${this.path || this.name} : ${message}`);
+    this.batch.say(MESSAGES.about(this.path || this.name, message));
     if (retry) {
       const again = document.createElement("button");
       again.type = "button";
       again.className = "button button--small";
-      again.textContent = "Réessayer";
+      again.textContent = gettext("Réessayer");
       again.addEventListener("click", async () => {
         again.remove();
         this.batch.running += 1;
