@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from entente.core.grantees import grantee_fk, one_grantee_constraints
 from entente.core.validators import validate_plain_text
 
 DEFAULT_TZID = "Europe/Paris"
@@ -180,34 +181,10 @@ class CalendarShare(models.Model):
     one level."""
 
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="shares")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="calendar_shares",
-    )
-    group = models.ForeignKey(
-        "directory.Group",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="calendar_shares",
-    )
-    organisation = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="calendar_shares",
-    )
-    space = models.ForeignKey(
-        "spaces.Space",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="calendar_shares",
-    )
+    user = grantee_fk(settings.AUTH_USER_MODEL, "calendar_shares")
+    group = grantee_fk("directory.Group", "calendar_shares")
+    organisation = grantee_fk("organisations.Organisation", "calendar_shares")
+    space = grantee_fk("spaces.Space", "calendar_shares")
     level = models.CharField(_("droit"), max_length=10, choices=ShareLevel.choices)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -216,57 +193,9 @@ class CalendarShare(models.Model):
 
     class Meta:
         verbose_name = _("partage d'agenda")
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(
-                        user__isnull=False,
-                        group__isnull=True,
-                        organisation__isnull=True,
-                        space__isnull=True,
-                    )
-                    | models.Q(
-                        user__isnull=True,
-                        group__isnull=False,
-                        organisation__isnull=True,
-                        space__isnull=True,
-                    )
-                    | models.Q(
-                        user__isnull=True,
-                        group__isnull=True,
-                        organisation__isnull=False,
-                        space__isnull=True,
-                    )
-                    | models.Q(
-                        user__isnull=True,
-                        group__isnull=True,
-                        organisation__isnull=True,
-                        space__isnull=False,
-                    )
-                ),
-                name="calendar_share_one_grantee",
-            ),
-            models.UniqueConstraint(
-                fields=["calendar", "user"],
-                condition=models.Q(user__isnull=False),
-                name="calendar_share_unique_user",
-            ),
-            models.UniqueConstraint(
-                fields=["calendar", "group"],
-                condition=models.Q(group__isnull=False),
-                name="calendar_share_unique_group",
-            ),
-            models.UniqueConstraint(
-                fields=["calendar", "organisation"],
-                condition=models.Q(organisation__isnull=False),
-                name="calendar_share_unique_organisation",
-            ),
-            models.UniqueConstraint(
-                fields=["calendar", "space"],
-                condition=models.Q(space__isnull=False),
-                name="calendar_share_unique_space",
-            ),
-        ]
+        constraints = one_grantee_constraints(
+            "calendar_share", "calendar", ("user", "group", "organisation", "space")
+        )
 
     def __str__(self) -> str:
         return f"{self.calendar} → {self.grantee} ({self.level})"

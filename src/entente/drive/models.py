@@ -18,6 +18,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from entente.core.grantees import grantee_fk, one_grantee_constraints
+
 
 class Blob(models.Model):
     """Bytes stored once under the hash of their content; collected when nothing points to them."""
@@ -223,88 +225,30 @@ def share_rank(role: str | None) -> int:
     return SHARE_ORDER.index(role) + 1 if role else 0
 
 
+#: whom a document can be shared with, in the order the share panel lists them
+SHARE_GRANTEES = ("user", "group", "space", "organisation")
+
+
 class Share(models.Model):
     """A folder or file shared with a person, a group, a space or a whole organisation; the
     share reaches everything inside a shared folder."""
 
     node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="shares")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="drive_shares",
-    )
-    group = models.ForeignKey(
-        "directory.Group",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="drive_shares",
-    )
-    space = models.ForeignKey(
-        "spaces.Space",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="drive_shares",
-    )
-    organisation = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="drive_shares",
-    )
+    user = grantee_fk(settings.AUTH_USER_MODEL, "drive_shares")
+    group = grantee_fk("directory.Group", "drive_shares")
+    space = grantee_fk("spaces.Space", "drive_shares")
+    organisation = grantee_fk("organisations.Organisation", "drive_shares")
     role = models.CharField(_("droit"), max_length=8, choices=ShareRole.choices)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    GRANTEES = ("user", "group", "space", "organisation")
+    GRANTEES = SHARE_GRANTEES
 
     class Meta:
         verbose_name = _("partage")
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(
-                        user__isnull=False,
-                        group__isnull=True,
-                        space__isnull=True,
-                        organisation__isnull=True,
-                    )
-                    | models.Q(
-                        user__isnull=True,
-                        group__isnull=False,
-                        space__isnull=True,
-                        organisation__isnull=True,
-                    )
-                    | models.Q(
-                        user__isnull=True,
-                        group__isnull=True,
-                        space__isnull=False,
-                        organisation__isnull=True,
-                    )
-                    | models.Q(
-                        user__isnull=True,
-                        group__isnull=True,
-                        space__isnull=True,
-                        organisation__isnull=False,
-                    )
-                ),
-                name="drive_share_one_grantee",
-            ),
-            *(
-                models.UniqueConstraint(
-                    fields=["node", grantee],
-                    condition=models.Q(**{f"{grantee}__isnull": False}),
-                    name=f"drive_share_unique_{grantee}",
-                )
-                for grantee in ("user", "group", "space", "organisation")
-            ),
-        ]
+        constraints = one_grantee_constraints("drive_share", "node", SHARE_GRANTEES)
 
     def __str__(self) -> str:
         return f"{self.node} → {self.grantee} ({self.role})"
