@@ -86,32 +86,39 @@ def _save_stream(name: str, chunks: Iterable[bytes], max_bytes: int | None) -> W
     try:
         saved = default_storage.save(name, File(stream, name=os.path.basename(name)))
     except BaseException:
-        _delete_quietly(name)
+        delete_quietly(name)
         raise
     return Written(saved, reader.digest.hexdigest(), reader.size)
 
 
-def _delete_quietly(name: str) -> None:
+def delete_quietly(name: str) -> None:
     try:
         default_storage.delete(name)
     except OSError:
         pass
 
 
-def _commit(temp: str, final: str) -> None:
-    """Give ``temp`` its final name, atomically where the storage can (a rename on disk)."""
-    if default_storage.exists(final):
-        _delete_quietly(temp)
-        return
+def rename(source: str, target: str) -> None:
+    """Give the stored object ``source`` the name ``target`` (replacing it), atomically where
+    the storage can (a rename on disk)."""
     try:
-        source, target = default_storage.path(temp), default_storage.path(final)
-    except NotImplementedError:  # object storage: copy, then drop the temporary object
-        with default_storage.open(temp, "rb") as handle:
-            default_storage.save(final, handle)
-        _delete_quietly(temp)
+        source_path, target_path = default_storage.path(source), default_storage.path(target)
+    except NotImplementedError:  # object storage: copy, then drop the source
+        delete_quietly(target)
+        with default_storage.open(source, "rb") as handle:
+            default_storage.save(target, handle)
+        delete_quietly(source)
         return
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    os.replace(source, target)
+    os.makedirs(os.path.dirname(target_path), exist_ok=True)
+    os.replace(source_path, target_path)
+
+
+def _commit(temp: str, final: str) -> None:
+    """Give ``temp`` its content-addressed name, unless that content is already stored."""
+    if default_storage.exists(final):
+        delete_quietly(temp)
+        return
+    rename(temp, final)
 
 
 def store(
@@ -124,7 +131,7 @@ def store(
     """
     written = _save_stream(f"{TMP_PREFIX}{uuid.uuid4().hex}", chunks, max_bytes)
     if expected_size is not None and written.size != expected_size:
-        _delete_quietly(written.name)
+        delete_quietly(written.name)
         raise Incomplete(
             _("Envoi interrompu : %(got)s octets reçus sur %(expected)s.")
             % {"got": written.size, "expected": expected_size}
@@ -170,7 +177,7 @@ def head(blob: Blob, size: int = 8192) -> bytes:
 
 
 def delete(blob: Blob) -> None:
-    _delete_quietly(blob.storage_name)
+    delete_quietly(blob.storage_name)
 
 
 # --- parts of resumable uploads ----------------------------------------------------------
@@ -179,8 +186,7 @@ def delete(blob: Blob) -> None:
 def store_part(name: str, chunks: Iterable[bytes], max_bytes: int) -> int:
     """Stream one part of an upload to ``name`` (via a temporary name); returns its size."""
     written = _save_stream(f"{TMP_PREFIX}{uuid.uuid4().hex}", chunks, max_bytes)
-    _delete_quietly(name)
-    _commit(written.name, name)
+    rename(written.name, name)
     return written.size
 
 
@@ -199,7 +205,7 @@ def delete_tree(prefix: str) -> int:
     except (FileNotFoundError, NotADirectoryError):
         return 0
     for name in files:
-        _delete_quietly(f"{prefix.rstrip('/')}/{name}")
+        delete_quietly(f"{prefix.rstrip('/')}/{name}")
         count += 1
     for folder in folders:
         count += delete_tree(f"{prefix.rstrip('/')}/{folder}")

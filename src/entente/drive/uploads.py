@@ -191,27 +191,6 @@ def folder_of(upload: Upload | uuid.UUID | str) -> str:
     return f"{ROOT}/{key}"
 
 
-def _delete_quietly(name: str) -> None:
-    try:
-        default_storage.delete(name)
-    except OSError:
-        pass
-
-
-def _rename(source: str, target: str) -> None:
-    """Give the stored object ``source`` the name ``target`` (replacing it)."""
-    try:
-        source_path, target_path = default_storage.path(source), default_storage.path(target)
-    except NotImplementedError:  # object storage: copy, then drop the source
-        _delete_quietly(target)
-        with default_storage.open(source, "rb") as handle:
-            default_storage.save(target, handle)
-        _delete_quietly(source)
-        return
-    os.makedirs(os.path.dirname(target_path), exist_ok=True)
-    os.replace(source_path, target_path)
-
-
 def live(upload_id: Any, *, now: dt.datetime | None = None) -> Upload:
     """The running upload ``upload_id`` (``UploadGone`` when finished, abandoned or expired)."""
     upload = (
@@ -255,17 +234,17 @@ def append(
             last = row.offset + size >= row.length
             if not last:
                 if size:
-                    _rename(incoming, row.part_name(row.parts))
+                    blobstore.rename(incoming, row.part_name(row.parts))
                     row.offset += size
                     row.parts += 1
                 row.expires_at = (now or timezone.now()) + LIFETIME
                 row.save(update_fields=["offset", "parts", "expires_at"])
     except BaseException:
-        _delete_quietly(incoming)
+        blobstore.delete_quietly(incoming)
         raise
     if not last:
         if not size:
-            _delete_quietly(incoming)
+            blobstore.delete_quietly(incoming)
         return row, None
     row.parent = upload.parent
     row.link = upload.link
@@ -328,7 +307,7 @@ def _finish(upload: Upload, last_piece: str, actor: Any) -> Node:
             abort(upload)
         raise
     finally:
-        _delete_quietly(last_piece)
+        blobstore.delete_quietly(last_piece)
     _drop_parts(upload)
     return node
 
@@ -394,7 +373,7 @@ def sweep_orphan_parts(now: dt.datetime | None = None, grace: dt.timedelta = LIF
             except (FileNotFoundError, OSError):
                 continue
             if old:
-                _delete_quietly(path)
+                blobstore.delete_quietly(path)
                 count += 1
         if upload is None:
             _remove_empty_folder(prefix)
