@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from entente.drive import blobstore, services, uploads
-from entente.drive.models import Blob, Node, NodeKind, Preview
+from entente.drive.models import Blob, Node, NodeKind, Preview, ScanStatus
 
 GRACE = dt.timedelta(hours=1)
 BLOBS = "blobs"
@@ -38,6 +38,7 @@ class Summary:
     blobs_deleted: int = 0
     stray_deleted: int = 0
     temporary_deleted: int = 0
+    scans_queued: int = 0
 
     @property
     def total(self) -> int:
@@ -88,6 +89,12 @@ class Summary:
                 self.temporary_deleted,
             )
             % {"n": self.temporary_deleted},
+            ngettext(
+                "%(n)s fichier non encore analysé confié à l'antivirus",
+                "%(n)s fichiers non encore analysés confiés à l'antivirus",
+                self.scans_queued,
+            )
+            % {"n": self.scans_queued},
         ]
 
     def __str__(self) -> str:
@@ -230,4 +237,31 @@ def run(now: dt.datetime | None = None, grace: dt.timedelta = GRACE) -> Summary:
     summary.blobs_deleted = collect_blobs(now, grace)
     summary.stray_deleted = collect_stray_objects(now, grace)
     summary.temporary_deleted = collect_temporary(now, grace)
+    summary.scans_queued = queue_unscanned()
     return summary
+
+
+#: files handed to the antivirus per run (the task worker scans them one by one)
+RESCAN_BATCH = 500
+
+
+def queue_unscanned(limit: int = RESCAN_BATCH) -> int:
+    """Hand to the antivirus the files it has not seen yet (sent while clamd was down, or
+    before it was configured); nothing when no antivirus is configured."""
+    from entente.drive import antivirus, tasks
+
+    if antivirus.clamd_address() is None:
+        return 0
+    pending = list(
+        Node.objects.filter(
+            kind=NodeKind.FILE,
+            deleted_at__isnull=True,
+            current_version__isnull=False,
+            scan_status=ScanStatus.NOT_SCANNED,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in pending:
+        tasks.process_content.enqueue(pk)
+    return len(pending)

@@ -248,3 +248,22 @@ def test_without_configuration_nothing_is_scanned(monkeypatch, agent):
     node = make_file(agent, root_of(agent), "a.txt", EICAR)
     assert antivirus.scan_node(Node.objects.get(pk=node.pk)) is True
     assert Node.objects.get(pk=node.pk).scan_status == ScanStatus.NOT_SCANNED
+
+
+def test_files_sent_while_clamd_was_away_are_scanned_by_the_maintenance(
+    clamd_socket, agent, monkeypatch
+):
+    from entente.drive import maintenance
+
+    for name in ("CLAMD_SOCKET", "CLAMD_HOST", "CLAMD_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    root = root_of(agent)
+    bad = make_file(agent, root, "rapport.txt", EICAR)
+    good = make_file(agent, root, "note.txt", b"bonjour\n")
+    assert maintenance.queue_unscanned() == 0, "no antivirus configured: nothing to hand over"
+    assert Node.objects.get(pk=bad.pk).scan_status == ScanStatus.NOT_SCANNED
+    monkeypatch.setenv("CLAMD_SOCKET", clamd_socket)  # clamd is back
+    assert maintenance.run().scans_queued == 2  # the task backend of the tests runs them now
+    assert Node.objects.get(pk=bad.pk).scan_status == ScanStatus.INFECTED
+    assert Node.objects.get(pk=good.pk).scan_status == ScanStatus.CLEAN
+    assert maintenance.queue_unscanned() == 0
