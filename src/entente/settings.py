@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "entente.calendars",
     "entente.spaces",
     "entente.drive",
+    "entente.notifications",
+    "entente.search",
     "entente.api",
 ]
 
@@ -85,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "entente.core.context_processors.shell",
+                "entente.notifications.context_processors.unread",
             ],
         },
     }

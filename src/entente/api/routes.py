@@ -13,6 +13,12 @@ API_MODULES = [
     "entente.calendars.api",
     "entente.drive.api",
     "entente.spaces.api",
+    "entente.spaces.discussion.api",
+    "entente.spaces.tasks.api",
+    "entente.spaces.notes.api",
+    "entente.directory.api",
+    "entente.notifications.api",
+    "entente.search.api",
 ]
 
 

@@ -15,7 +15,7 @@ NAVIGATION = [
     ("agenda", _("Agenda"), "calendars:agenda"),
     ("documents", _("Documents"), "drive:home"),
     ("spaces", _("Espaces"), "spaces:index"),
-    ("directory", _("Annuaire"), "portal:directory"),
+    ("directory", _("Annuaire"), "directory:index"),
 ]
 
 

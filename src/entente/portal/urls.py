@@ -8,5 +8,4 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("annuaire/", views.coming_soon, {"section": "directory"}, name="directory"),
 ]

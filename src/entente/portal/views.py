@@ -42,11 +42,10 @@ SECTIONS = [
     (
         _("Annuaire"),
         _("Trouver n'importe quel collègue du territoire par son nom, son service ou son mandat."),
-        "portal:directory",
-        True,
+        "directory:index",
+        False,
     ),
 ]
-COMING = {"directory": (SECTIONS[3][0], SECTIONS[3][1])}
 
 
 @login_required
@@ -73,14 +72,4 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
             "invitations": invitation_items(user, reverse("portal:home")),
         },
-    )
-
-
-@login_required
-def coming_soon(request: HttpRequest, section: str) -> HttpResponse:
-    title, description = COMING[section]
-    return render(
-        request,
-        "portal/coming_soon.html",
-        {"title": title, "description": description, "section": section},
     )

@@ -3,6 +3,9 @@
 from django.urls import path
 
 from entente.spaces import views
+from entente.spaces.discussion import urls as discussion_urls
+from entente.spaces.notes import urls as notes_urls
+from entente.spaces.tasks import urls as tasks_urls
 
 app_name = "spaces"
 
@@ -19,4 +22,8 @@ urlpatterns = [
     path("<int:pk>/quitter/", views.leave, name="leave"),
     path("<int:pk>/parametres/", views.space_settings, name="settings"),
     path("<int:pk>/archiver/", views.archive, name="archive"),
+    path("<int:pk>/activite/", views.activity, name="activity"),
+    *discussion_urls.urlpatterns,
+    *tasks_urls.urlpatterns,
+    *notes_urls.urlpatterns,
 ]

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from entente.accounts.forms import GuestInvitationForm
 from entente.core.forms import attach_errors
-from entente.core.permissions import can, get_visible_or_404, require, visible
+from entente.core.permissions import can, require, visible
 from entente.directory.search import search_people
 from entente.spaces import services
 from entente.spaces.forms import (
@@ -33,6 +33,9 @@ from entente.spaces.forms import (
     SpaceForm,
     role_choices,
 )
+from entente.spaces.frame import frame as _frame
+from entente.spaces.frame import role_label as _role_label
+from entente.spaces.frame import space_or_404 as _space
 from entente.spaces.models import Membership, Space, SpaceRole, Visibility, role_rank
 from entente.spaces.permissions import member_role
 
@@ -40,10 +43,6 @@ from entente.spaces.permissions import member_role
 PAGE_SIZE = 50
 #: people proposed by one search of the members page
 SEARCH_LIMIT = 20
-
-
-def _drive_url(space: Space) -> str:
-    return reverse("drive:space", args=[space.pk])
 
 
 @login_required
@@ -58,44 +57,6 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
         shown.insert(0, default_calendar(request.user).pk)
     query = "&".join(["choix=1", *(f"cal={pk}" for pk in shown)])
     return redirect(f"{reverse('calendars:agenda')}?{query}")
-
-
-def _space(request: HttpRequest, pk: int, action: str = "view") -> Space:
-    """The space ``pk`` if the person may ``action`` on it.
-
-    Someone who cannot see it gets the same 404 as for a missing space; its content is kept
-    from non-members with that 404 too (as the documents pages do); a member who may not
-    manage it gets a 403.
-    """
-    space = get_visible_or_404(request.user, Space, pk=pk)
-    if action == "view_content":
-        if not can(request.user, action, space):
-            raise Http404
-    elif action != "view":
-        require(request.user, action, space)
-    return space
-
-
-def _role_label(role: str | None) -> str:
-    return SpaceRole(role).label if role else ""
-
-
-def _frame(request: HttpRequest, space: Space, tab: str) -> dict[str, Any]:
-    """What the header of every page of a space shows: its identity, the tabs the person may
-    open, their role."""
-    user = request.user
-    role = member_role(user, space)
-    member = role is not None
-    return {
-        "space": space,
-        "tab": tab,
-        "my_role": role,
-        "my_role_label": _role_label(role),
-        "is_member": member,
-        "can_manage": can(user, "manage", space),
-        "can_contribute": can(user, "contribute", space),
-        "drive_url": _drive_url(space) if member else "",
-    }
 
 
 def _paginate(request: HttpRequest, rows: Any) -> Any:
@@ -510,3 +471,7 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("L'espace « %(space)s » est de nouveau actif.") % {"space": space}
         )
     return redirect("spaces:settings", pk=space.pk)
+
+
+def activity(request, pk):  # to be written: the space's activity feed
+    raise Http404

@@ -480,7 +480,7 @@ ROUTES: dict[str, Walk | Exempt] = {
         "raccourci de connexion des tests de navigateur (monté seulement sous test)"
     ),
     **plain("healthz", "readyz", "set_language", "javascript-catalog"),
-    **plain("portal:home", "portal:directory"),
+    **plain("portal:home"),
     # --- single sign-on ---------------------------------------------------------------------
     "identity:callback": Walk(
         lambda w: [

@@ -1,0 +1,5 @@
+"""REST API of this feature (to be written)."""
+
+
+def register(router) -> None:
+    pass

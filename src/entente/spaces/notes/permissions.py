@@ -1,0 +1,1 @@
+"""Permission rules of this feature (to be written)."""
