@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Concat, Substr
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -444,7 +445,26 @@ def commit_blob(
     _add_version(node, blob, actor, mime_type)
     _touch(parent, user)
     _after_new_content(node)
+    if existing is None:
+        _tell_space(node, user)
     return node
+
+
+def _tell_space(node: Node, user: Any) -> None:
+    """A new file in a space's documents is a line of the space's activity feed."""
+    drive = node.drive
+    if drive.kind != DriveKind.SPACE or drive.space_id is None:
+        return
+    from entente.spaces.activity import record_activity
+    from entente.spaces.models import ActivityVerb
+
+    record_activity(
+        drive.space,
+        user,
+        ActivityVerb.DOCUMENT_ADDED,
+        label=node.name,
+        url=reverse("drive:file", args=[node.pk]),
+    )
 
 
 @transaction.atomic
