@@ -128,6 +128,13 @@ class PersonForm(forms.Form):
     service = ServiceChoiceField(
         queryset=None, label=_("Service"), required=False, empty_label=_("— Aucun service —")
     )
+    manager = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label=_("Responsable hiérarchique"),
+        required=False,
+        empty_label=_("— Aucun —"),
+        help_text=_("Affiché dans l'annuaire, sur la fiche de la personne."),
+    )
     is_org_admin = forms.BooleanField(
         label=_("Administrateur de l'organisation"),
         required=False,
@@ -162,6 +169,7 @@ class PersonForm(forms.Form):
                     "job_title": person.job_title,
                     "phone": person.phone,
                     "service": person.service_id,
+                    "manager": person.manager_id,
                     "is_org_admin": person.is_org_admin,
                 },
             )
@@ -170,6 +178,14 @@ class PersonForm(forms.Form):
         self.fields["service"].queryset = services
         self.fields["email"].widget.attrs.update(autocomplete="off", spellcheck="false")
         self.fields["phone"].widget.input_type = "tel"
+        if person is not None and person.organisation_id is not None:
+            self.fields["manager"].queryset = (
+                User.objects.filter(organisation_id=person.organisation_id, is_active=True)
+                .exclude(pk=person.pk)
+                .order_by("last_name", "first_name", "pk")
+            )
+        else:
+            del self.fields["manager"]
         if person is not None:
             del self.fields["send_invitation"]
         else:

@@ -81,6 +81,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         related_name="people",
     )
+    manager = models.ForeignKey(
+        "self",
+        verbose_name=_("responsable hiérarchique"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l'administration technique"), default=False)
     date_joined = models.DateTimeField(_("créé le"), default=timezone.now)

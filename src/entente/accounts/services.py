@@ -35,6 +35,7 @@ PERSON_FIELDS = (
     "mandate",
     "phone",
     "service",
+    "manager",
     "is_org_admin",
 )
 
@@ -91,6 +92,35 @@ def check_service_in_organisation(service: Service | None, organisation: Organis
         )
 
 
+def check_manager(person: User, manager: User | None) -> None:
+    """A manager is someone else of the same organisation, never one of the person's own
+    reports (directly or further down: the chain would loop)."""
+    if manager is None:
+        return
+    if manager.pk == person.pk or manager.organisation_id != person.organisation_id:
+        raise ValidationError(
+            {"manager": _("Choisissez une autre personne de l'organisation comme responsable.")},
+            code="manager_invalid",
+        )
+    links = dict(
+        User.objects.filter(organisation_id=person.organisation_id).values_list("pk", "manager_id")
+    )
+    node, steps = manager.pk, 0
+    while node is not None and steps <= len(links):
+        if node == person.pk:
+            raise ValidationError(
+                {
+                    "manager": _(
+                        "%(name)s est déjà sous la responsabilité de cette personne : "
+                        "choisissez un autre responsable."
+                    )
+                    % {"name": manager}
+                },
+                code="manager_cycle",
+            )
+        node, steps = links.get(node), steps + 1
+
+
 def check_status_for_member(status: str | None) -> None:
     if status == Status.GUEST:
         raise ValidationError(
@@ -105,9 +135,9 @@ def _apply(person: User, data: dict[str, Any]) -> list[str]:
     for field in PERSON_FIELDS:
         if field not in data:
             continue
-        if field == "service":  # compare ids: reading person.service would cost a query
-            if person.service_id != getattr(data["service"], "pk", None):
-                person.service = data["service"]
+        if field in ("service", "manager"):  # compare ids: reading them would cost a query
+            if getattr(person, f"{field}_id") != getattr(data[field], "pk", None):
+                setattr(person, field, data[field])
                 changed.append(field)
         elif getattr(person, field) != data[field]:
             setattr(person, field, data[field])
@@ -156,6 +186,8 @@ def do_update_person(actor: User, person: User, data: dict[str, Any]) -> User:
     if person.organisation is not None:
         check_service_in_organisation(data.get("service"), person.organisation)
         check_status_for_member(data.get("status"))
+    if "manager" in data:
+        check_manager(person, data["manager"])
     if data.get("is_org_admin") is False and person.pk == actor.pk and person.is_org_admin:
         raise ValidationError(
             {"is_org_admin": _("Vous ne pouvez pas retirer votre propre rôle d'administrateur.")}

@@ -118,3 +118,67 @@ class GroupForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = people
+
+
+class DirectorySearchForm(forms.Form):
+    """The directory's search box and filters (query string: ``q``, ``organisation``,
+    ``service``, ``elus``). The services offered are those of the chosen organisation."""
+
+    q = forms.CharField(
+        label=_("Rechercher une personne"),
+        required=False,
+        max_length=200,
+        help_text=_("Nom, fonction, mandat, service ou organisation : « bern voirie »."),
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Organisation"),
+        required=False,
+        empty_label=_("Toutes les organisations"),
+        error_messages={
+            "invalid_choice": _(
+                "Cette organisation n'existe pas ou vous n'y avez pas accès : choisissez-en une "
+                "dans la liste."
+            )
+        },
+    )
+    service = ServiceChoiceField(
+        queryset=None,
+        label=_("Service"),
+        required=False,
+        empty_label=_("Tous les services"),
+        help_text=_("Choisissez d'abord une organisation ; ses sous-services sont inclus."),
+        error_messages={
+            "invalid_choice": _(
+                "Ce service n'existe pas dans l'organisation choisie : choisissez-en un dans "
+                "la liste."
+            )
+        },
+    )
+    elus = forms.BooleanField(label=_("Élus seulement"), required=False)
+
+    def __init__(self, *args: Any, organisations: QuerySet, services: QuerySet, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs.update(autocomplete="off", spellcheck="false")
+        chosen = self.data.get("organisation") if self.is_bound else None
+        self.fields["service"].queryset = (
+            services.filter(organisation_id=chosen)
+            if chosen and str(chosen).isdigit()
+            else services.none()
+        )
+
+    @property
+    def is_searching(self) -> bool:
+        """Something typed or a filter chosen (otherwise the page offers to browse)."""
+        return self.is_valid() and any(
+            self.cleaned_data.get(name) for name in ("q", "organisation", "service", "elus")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        service, organisation = data.get("service"), data.get("organisation")
+        if service is not None and organisation is None:
+            data["organisation"] = service.organisation
+        return data

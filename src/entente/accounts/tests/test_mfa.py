@@ -279,7 +279,7 @@ def test_an_enrolled_admin_costs_no_query_for_the_rule(client, org_admin):
     client.force_login(org_admin, backend="entente.accounts.backends.AuthenticationBackend")
     assert client.session[SESSION_KEY] == "ok", "decided once, at sign-in"
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/annuaire/").status_code == 200
+        assert client.get("/espaces/").status_code == 200
     tables = " ".join(query["sql"] for query in queries.captured_queries)
     assert "mfa_authenticator" not in tables and "organisations_policy" not in tables
 

@@ -11,7 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from entente.accounts.models import User
 from entente.accounts.tests.factories import UserFactory
 from entente.calendars.tests.factories import ResourceFactory
-from entente.directory.search import search_people, search_resources, tokens
+from entente.directory.search import (
+    MAX_SCAN,
+    prefix_distance,
+    search_directory,
+    search_people,
+    search_resources,
+    tokens,
+    typo_budget,
+)
 from entente.directory.tests.factories import ServiceFactory
 from entente.organisations.models import DirectoryVisibility
 from entente.organisations.tests.factories import OrganisationFactory
@@ -132,3 +140,91 @@ def test_resources_by_name_place_equipment_or_organisation(agent, org, other_org
     assert search_resources(agent, "ecran") == [council]
     assert search_resources(agent, "hotel metro") == [shared]
     assert search_resources(agent, "privée") == []
+
+
+# --- the directory's typo-tolerant search -----------------------------------------------------
+
+
+def test_typo_budget_grows_with_the_length_of_the_word():
+    assert [typo_budget(w) for w in ("bob", "jean", "bernard", "adjointe")] == [0, 1, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("token", "word", "limit", "distance"),
+    [
+        ("bern", "bernard", 1, 0),
+        ("bernrad", "bernard", 1, 1),  # two neighbours swapped
+        ("voierie", "voirie", 1, 1),  # one letter too many
+        ("voirie", "voierie", 1, 1),  # one letter missing
+        ("bernaed", "bernard", 1, 1),  # one wrong letter
+        ("adjiontte", "adjointe", 2, 2),
+        ("xyzw", "bernard", 1, 2),
+        ("petit", "pe", 1, 2),
+    ],
+)
+def test_prefix_distance(token, word, limit, distance):
+    assert prefix_distance(token, word, limit) == distance
+
+
+def test_bernrad_finds_bernard_and_voierie_finds_the_voirie(agent, bernard):
+    assert search_directory(agent, "bernrad") == [bernard.pk]
+    assert search_directory(agent, "voierie") == [bernard.pk]
+    assert search_directory(agent, "bernrad voierie") == [bernard.pk]
+
+
+def test_short_tokens_need_an_exact_start(agent, bernard):
+    assert search_directory(agent, "bre") == []
+    assert search_directory(agent, "brenard") == [bernard.pk]
+
+
+def test_exact_matches_come_before_typo_matches(agent, bernard, org):
+    bernie = UserFactory(organisation=org, first_name="Bernadette", last_name="Zeller")
+    typo = UserFactory(organisation=org, first_name="Aline", last_name="Bermard")
+
+    # « Bernad(ette) » is one letter away from « bernard » too: after the exact match
+    assert search_directory(agent, "bernard") == [bernard.pk, typo.pk, bernie.pk]
+    assert search_directory(agent, "berna") == [bernard.pk, bernie.pk, typo.pk]
+
+
+def test_elus_are_found_by_their_mandate(agent, org):
+    elue = UserFactory(organisation=org, status="elu", mandate="Adjointe déléguée à l'éducation")
+
+    assert search_directory(agent, "adjointe") == [elue.pk]
+    assert search_directory(agent, "adjionte educ") == [elue.pk]
+    assert search_people(agent, "adjointe") == [elue]
+
+
+def test_accents_in_the_directory(agent, org):
+    assert search_directory(agent, "agnes") == [agent.pk]
+    assert search_directory(agent, "AGNÈS marin") == [agent.pk]
+
+
+def test_a_closed_directory_is_not_searched_even_with_typos(agent):
+    closed = OrganisationFactory(name="Commune discrète", slug="discrete")
+    closed.policy.directory_visibility = DirectoryVisibility.ORGANISATION
+    closed.policy.save()
+    UserFactory(organisation=closed, first_name="Bernard", last_name="Caché")
+
+    assert search_directory(agent, "bernrad") == []
+
+
+def test_directory_search_costs_one_query_and_stays_fast(agent, org, other_org):
+    User.objects.bulk_create(
+        User(
+            email=f"agent{n}@metropole-lac.fr",
+            first_name=["Bernard", "Claire", "Karim", "Sophie", "Luc"][n % 5],
+            last_name=f"Nom{n}",
+            organisation=other_org if n % 2 else org,
+            job_title="Technicien" if n % 3 else "Assistante",
+        )
+        for n in range(5000)
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        found = search_directory(agent, "bernrad tech")
+        elapsed = time.perf_counter() - started
+
+    assert len(queries) == 1
+    assert 0 < len(found) <= MAX_SCAN
+    assert elapsed < 3.0, f"searching 5,000 people with typos took {elapsed:.2f} s"
