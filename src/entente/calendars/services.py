@@ -956,7 +956,9 @@ def _notify(event: Event, method: str, attendee_ids: list[int]) -> None:
     if not ids:
         return
     from entente.calendars import notifications
+    from entente.notifications.hooks import invited_to_event
 
+    invited_to_event(event, ids)
     transaction.on_commit(lambda: notifications.send_invitations.enqueue(event.pk, ids))
 
 

@@ -110,6 +110,10 @@ def share(
         result = existing
     else:
         result = Share.objects.create(node=node, role=role, created_by=actor, **{field: grantee})
+        if field == "user":
+            from entente.notifications.hooks import shared_with_person
+
+            shared_with_person(actor, result)
     record(
         EventKind.DRIVE_SHARED,
         actor=actor,

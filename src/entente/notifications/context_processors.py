@@ -13,10 +13,6 @@ def unread(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not is_active_user(user):
         return {}
-    from entente.notifications.models import Notification
+    from entente.notifications.services import unread_count
 
-    return {
-        "unread_notifications": Notification.objects.filter(
-            recipient=user, read_at__isnull=True
-        ).count()
-    }
+    return {"unread_notifications": unread_count(user)}

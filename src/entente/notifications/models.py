@@ -47,3 +47,46 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EmailFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("Immédiat : un e-mail à chaque notification")
+    DAILY = "daily", _("Résumé quotidien : un seul e-mail par jour, s'il y a du nouveau")
+    NEVER = "never", _("Jamais : seulement dans le centre de notifications")
+
+
+class Delivery(models.TextChoices):
+    """Where the notifications of one kind go, for one person."""
+
+    ALL = "all", _("Dans le centre de notifications et par e-mail")
+    CENTRE = "centre", _("Dans le centre de notifications seulement")
+    NONE = "none", _("Ne pas me prévenir")
+
+
+class NotificationPreferences(models.Model):
+    """How one person wants to be told. No row means the defaults: immediate e-mails, every
+    kind in the centre and by e-mail."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    email_frequency = models.CharField(
+        _("fréquence des e-mails"),
+        max_length=12,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.IMMEDIATE,
+    )
+    #: ``{kind: Delivery}`` for the kinds that differ from ``Delivery.ALL``
+    deliveries = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("préférences de notification")
+        verbose_name_plural = _("préférences de notification")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def delivery(self, kind: str) -> str:
+        value = (self.deliveries or {}).get(str(kind), Delivery.ALL)
+        return value if value in Delivery.values else Delivery.ALL
