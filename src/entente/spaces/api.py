@@ -1,5 +1,6 @@
-"""REST API of spaces: the spaces the viewer sees (create, change the settings, archive) and
-the members of one (add, change a role, remove, leave).
+"""REST API of spaces: the spaces the viewer sees (create, change the settings, archive),
+the members of one (add, change a role, remove, leave), the requests to join an open one
+(ask, cancel; accept or refuse as a manager) and its activity feed (read only).
 
 Views stay thin: a serializer parses, one use case of ``entente.spaces.services`` acts. What
 the viewer may not see is a 404; a space's members are kept from non-members with that same
@@ -31,9 +32,13 @@ from rest_framework.routers import DefaultRouter
 from entente.calendars.serializers import ErrorSerializer  # the API's one error body
 from entente.core.permissions import can, get_visible_or_404, require, visible
 from entente.spaces import services
-from entente.spaces.models import Membership, Space
+from entente.spaces.models import Activity, JoinRequest, JoinRequestStatus, Membership, Space
 from entente.spaces.serializers import (
+    AcceptInputSerializer,
+    ActivitySerializer,
     ArchiveInputSerializer,
+    JoinRequestInputSerializer,
+    JoinRequestSerializer,
     MemberInputSerializer,
     MembershipSerializer,
     RoleInputSerializer,
@@ -208,8 +213,145 @@ class MembershipViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _member_space(user: Any, pk: Any) -> Space:
+    """A space whose content ``user`` sees (its members): else the same 404 as a missing one."""
+    space = get_visible_or_404(user, Space, pk=pk)
+    if not can(user, "view_content", space):
+        raise Http404
+    return space
+
+
+@extend_schema(parameters=[OpenApiParameter("space_pk", int, OpenApiParameter.PATH)])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Demandes pour rejoindre un espace ouvert",
+        description="Un gestionnaire voit les demandes de l'espace (en attente par défaut ; "
+        "`?status=all` pour toutes) ; les autres ne voient que les leurs.",
+        parameters=[
+            OpenApiParameter(
+                "status", str, description="`pending` (par défaut), `accepted`, `refused`, `all`."
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="Une demande", responses={200: JoinRequestSerializer, **ERRORS}),
+    create=extend_schema(
+        summary="Demander à rejoindre un espace ouvert",
+        description="Ses gestionnaires sont prévenus. Une seule demande en attente par "
+        "personne et par espace ; les personnes invitées ne demandent pas.",
+        request=JoinRequestInputSerializer,
+        responses={201: JoinRequestSerializer, **ERRORS},
+        examples=[OpenApiExample("Avec un mot", value={"message": "Je suis au service voirie."})],
+    ),
+    destroy=extend_schema(
+        summary="Annuler ma demande (la personne qui l'a faite)", responses={204: None, **ERRORS}
+    ),
+)
+class JoinRequestViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = JoinRequestSerializer
+    queryset = JoinRequest.objects.none()
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def space(self) -> Space:
+        if not hasattr(self, "_space"):
+            self._space = get_visible_or_404(self.request.user, Space, pk=self.kwargs["space_pk"])
+        return self._space
+
+    def get_queryset(self):
+        space = self.space()
+        user = self.request.user
+        rows = space.join_requests.select_related("user__organisation").order_by("created_at", "pk")
+        if not can(user, "manage", space):
+            rows = rows.filter(user_id=user.pk)
+        wanted = self.request.query_params.get("status", JoinRequestStatus.PENDING)
+        if self.action == "list" and wanted != "all":
+            rows = rows.filter(status=wanted)
+        return rows
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        space = self.space()
+        serializer = JoinRequestInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            row = services.request_to_join(
+                request.user, space, serializer.validated_data["message"]
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) != "pending":
+                raise
+            return Response(
+                {"code": "pending", "detail": " ".join(error.messages)},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(JoinRequestSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.cancel_join_request(request.user, self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Accepter une demande (gestionnaire)",
+        description="La personne devient membre, lectrice par défaut (`role` pour un autre rôle).",
+        request=AcceptInputSerializer,
+        responses={200: MembershipSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.get_object()
+        require(request.user, "manage", self.space())
+        serializer = AcceptInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.accept_join_request(
+            request.user, row, serializer.validated_data["role"]
+        )
+        return Response(MembershipSerializer(membership).data)
+
+    @extend_schema(
+        summary="Refuser une demande (gestionnaire)",
+        request=None,
+        responses={200: JoinRequestSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.get_object()
+        require(request.user, "manage", self.space())
+        return Response(JoinRequestSerializer(services.refuse_join_request(request.user, row)).data)
+
+
+@extend_schema(parameters=[OpenApiParameter("space_pk", int, OpenApiParameter.PATH)])
+@extend_schema_view(
+    list=extend_schema(
+        summary="Fil d'activité d'un espace (ses membres)",
+        description="Du plus récent au plus ancien. La lecture par l'API ne marque pas le fil "
+        "comme lu (la page web le fait).",
+    ),
+)
+class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = ActivitySerializer
+    queryset = Activity.objects.none()
+
+    def get_queryset(self):
+        space = _member_space(self.request.user, self.kwargs["space_pk"])
+        return (
+            Activity.objects.filter(space=space)
+            .select_related("actor")
+            .order_by("-created_at", "-pk")
+        )
+
+
 def register(router: DefaultRouter) -> None:
     router.register("spaces", SpaceViewSet, basename="space")
     router.register(
         r"spaces/(?P<space_pk>[0-9]+)/members", MembershipViewSet, basename="space-member"
+    )
+    router.register(
+        r"spaces/(?P<space_pk>[0-9]+)/join-requests",
+        JoinRequestViewSet,
+        basename="space-join-request",
+    )
+    router.register(
+        r"spaces/(?P<space_pk>[0-9]+)/activity", ActivityViewSet, basename="space-activity"
     )

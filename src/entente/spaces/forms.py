@@ -84,3 +84,26 @@ class RoleForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Nom, service ou organisation"), required=False, max_length=100)
+
+
+class JoinRequestForm(forms.Form):
+    """What someone asking to enter an open space may tell its managers."""
+
+    message = forms.CharField(
+        label=_("Message aux gestionnaires (facultatif)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Qui vous êtes, pourquoi ce projet vous concerne. 1000 caractères au plus."),
+    )
+
+
+class AcceptForm(forms.Form):
+    """The role given to someone whose request is accepted (reader unless chosen)."""
+
+    role = forms.ChoiceField(label=_("Rôle donné"))
+
+    def __init__(self, *args: Any, actor_role: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = role_choices(actor_role)
+        self.fields["role"].initial = SpaceRole.READER

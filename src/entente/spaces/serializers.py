@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from entente.core.permissions import abilities
-from entente.spaces.models import Membership, Space, SpaceRole, Visibility
+from entente.spaces.models import Activity, JoinRequest, Membership, Space, SpaceRole, Visibility
 from entente.spaces.permissions import member_role
 
 
@@ -163,3 +163,56 @@ class RoleInputSerializer(serializers.Serializer):
 
 class ArchiveInputSerializer(serializers.Serializer):
     archived = serializers.BooleanField(default=True)
+
+
+class JoinRequestSerializer(serializers.ModelSerializer):
+    """A request to join an open space: who asks, what they said, where it stands."""
+
+    person = SpaceMemberPersonSerializer(source="user", read_only=True)
+    space = serializers.IntegerField(source="space_id", read_only=True)
+    status = serializers.CharField(
+        read_only=True, help_text="`pending` (en attente), `accepted` ou `refused`."
+    )
+
+    class Meta:
+        model = JoinRequest
+        fields = ["id", "space", "person", "message", "status", "created_at", "decided_at"]
+        read_only_fields = fields
+
+
+class JoinRequestInputSerializer(serializers.Serializer):
+    message = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=1000,
+        help_text=_("Ce que vous dites aux gestionnaires (facultatif)."),
+    )
+
+
+class AcceptInputSerializer(serializers.Serializer):
+    role = RoleField(default=SpaceRole.READER)
+
+
+class ActivityActorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, person: Any) -> str:
+        return person.get_full_name() or person.email
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    """One line of a space's feed: who (``actor``, null if gone) did what (``verb``, and in
+    words ``verb_label``) on what (``target_label``, reachable at ``target_url``)."""
+
+    actor = ActivityActorSerializer(read_only=True, allow_null=True)
+    verb = serializers.CharField(
+        read_only=True, help_text="Par exemple `note.updated`, `member.joined`, `task.done`."
+    )
+    verb_label = serializers.CharField(source="get_verb_display", read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = ["id", "actor", "verb", "verb_label", "target_label", "target_url", "created_at"]
+        read_only_fields = fields

@@ -1,4 +1,5 @@
-"""Use cases of spaces: create one, add, change and remove members, archive.
+"""Use cases of spaces: create one, add, change and remove members, archive, and the
+requests to join an open space (ask, cancel, accept, refuse).
 
 Every change checks the actor's right through the permission engine and raises
 ``ValidationError`` with a French message when the change breaks a rule.
@@ -9,15 +10,40 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.audit.models import EventKind
 from entente.audit.services import record
 from entente.core.permissions import can, require
-from entente.spaces.models import Membership, Space, SpaceRole, Visibility, role_rank
+from entente.notifications.models import NotificationKind
+from entente.notifications.services import notify
+from entente.spaces.activity import record_activity
+from entente.spaces.models import (
+    ActivityVerb,
+    JoinRequest,
+    JoinRequestStatus,
+    Membership,
+    Space,
+    SpaceRole,
+    Visibility,
+    role_rank,
+)
 from entente.spaces.permissions import member_role
+
+
+def _name(person: Any) -> str:
+    return (person.get_full_name() or person.email) if person is not None else ""
+
+
+def space_url(space: Space) -> str:
+    return reverse("spaces:detail", args=[space.pk])
+
+
+def requests_url(space: Space) -> str:
+    return reverse("spaces:members", args=[space.pk]) + "#demandes"
 
 
 @transaction.atomic
@@ -38,6 +64,9 @@ def create_space(
     space.save()
     Membership.objects.create(space=space, user=actor, role=SpaceRole.OWNER, added_by=actor)
     record(EventKind.SPACE_CREATED, actor=actor, target=space, organisation=space.organisation)
+    record_activity(
+        space, actor, ActivityVerb.SPACE_CREATED, label=space.name, url=space_url(space)
+    )
     return space
 
 
@@ -53,9 +82,10 @@ def _check_invitee(space: Space, user: Any) -> None:
 
 @transaction.atomic
 def add_member(
-    actor: Any, space: Space, user: Any, role: str = SpaceRole.CONTRIBUTOR
+    actor: Any, space: Space, user: Any, role: str = SpaceRole.CONTRIBUTOR, *, emailed: bool = False
 ) -> Membership:
-    """A manager adds ``user`` (of any organisation, or a guest) with ``role``."""
+    """A manager adds ``user`` (of any organisation, or a guest) with ``role``; they are
+    notified (``emailed=True``: the caller already e-mails them about it)."""
     require(actor, "manage", space)
     if space.is_archived:
         raise ValidationError(_("Cet espace est archivé."))
@@ -75,6 +105,22 @@ def add_member(
         organisation=space.organisation,
         member=user.email,
         role=role,
+    )
+    # a pending request of the person is answered by this addition
+    JoinRequest.objects.filter(space=space, user=user, status=JoinRequestStatus.PENDING).update(
+        status=JoinRequestStatus.ACCEPTED, decided_by=actor, decided_at=timezone.now()
+    )
+    record_activity(space, actor, ActivityVerb.MEMBER_ADDED, label=_name(user))
+    notify(
+        user,
+        NotificationKind.SPACE_INVITATION,
+        title=_("%(actor)s vous a ajouté·e à l'espace %(space)s")
+        % {"actor": _name(actor), "space": space.name},
+        url=space_url(space),
+        actor=actor,
+        body=_("Votre rôle : %(role)s.") % {"role": SpaceRole(role).label.lower()},
+        space=space,
+        emailed=emailed,
     )
     return membership
 
@@ -119,6 +165,7 @@ def remove_member(actor: Any, membership: Membership) -> None:
             raise PermissionDenied(_("Vous ne pouvez pas retirer un propriétaire."))
     _check_keeps_owner(space, membership)
     email = membership.user.email
+    leaving = membership.user_id == actor.pk
     membership.delete()
     record(
         EventKind.SPACE_MEMBER_REMOVED,
@@ -127,6 +174,8 @@ def remove_member(actor: Any, membership: Membership) -> None:
         organisation=space.organisation,
         member=email,
     )
+    if leaving:
+        record_activity(space, actor, ActivityVerb.MEMBER_LEFT)
 
 
 @transaction.atomic
@@ -209,7 +258,11 @@ def invite_guest(
 ) -> Membership:
     """A manager invites someone from outside the territory into ``space``: a guest account
     (e-mailed its one-time link) that reaches only this space and what is shared with it."""
+    from entente.accounts.models import Status, User
+
     require(actor, "manage", space)
+    # a new guest gets the invitation e-mail: no second e-mail for the same news
+    new = not User.objects.filter(email__iexact=email.strip(), status=Status.GUEST).exists()
     guest = guest_for(
         actor,
         email=email,
@@ -218,4 +271,139 @@ def invite_guest(
         expires_at=expires_at,
         reason=_("Espace « %(space)s »") % {"space": space.name},
     )
-    return add_member(actor, space, guest, role)
+    return add_member(actor, space, guest, role, emailed=new)
+
+
+# ---------------------------------------------------------------- join requests
+
+
+def _managers(space: Space) -> list[Any]:
+    return [
+        membership.user
+        for membership in space.memberships.filter(
+            role__in=[SpaceRole.OWNER, SpaceRole.MANAGER]
+        ).select_related("user")
+    ]
+
+
+@transaction.atomic
+def request_to_join(actor: Any, space: Space, message: str = "") -> JoinRequest:
+    """Someone of the territory asks to enter an open space; its managers are told."""
+    require(actor, "join", space)
+    message = (message or "").strip()
+    if len(message) > 1000:
+        raise ValidationError({"message": [_("Le message dépasse 1000 caractères.")]})
+    if JoinRequest.objects.filter(
+        space=space, user=actor, status=JoinRequestStatus.PENDING
+    ).exists():
+        raise ValidationError(
+            _("Vous avez déjà demandé à rejoindre cet espace : sa réponse est en attente."),
+            code="pending",
+        )
+    try:
+        with transaction.atomic():
+            join_request = JoinRequest.objects.create(space=space, user=actor, message=message)
+    except IntegrityError:  # a second click raced the first one
+        raise ValidationError(
+            _("Vous avez déjà demandé à rejoindre cet espace : sa réponse est en attente."),
+            code="pending",
+        ) from None
+    for manager in _managers(space):
+        notify(
+            manager,
+            NotificationKind.JOIN_REQUEST,
+            title=_("%(actor)s demande à rejoindre l'espace %(space)s")
+            % {"actor": _name(actor), "space": space.name},
+            url=requests_url(space),
+            actor=actor,
+            body=message,
+            space=space,
+        )
+    return join_request
+
+
+def _pending(join_request: JoinRequest) -> JoinRequest:
+    row = (
+        JoinRequest.objects.select_for_update()
+        .select_related("space", "user")
+        .filter(pk=join_request.pk)
+        .first()
+    )
+    if row is None or row.status != JoinRequestStatus.PENDING:
+        raise ValidationError(_("Cette demande a déjà reçu une réponse."), code="decided")
+    return row
+
+
+@transaction.atomic
+def cancel_join_request(actor: Any, join_request: JoinRequest) -> None:
+    """The person who asked withdraws their request."""
+    if join_request.user_id != actor.pk:
+        raise PermissionDenied(_("Seule la personne qui a fait la demande peut l'annuler."))
+    _pending(join_request).delete()
+
+
+@transaction.atomic
+def accept_join_request(
+    actor: Any, join_request: JoinRequest, role: str = SpaceRole.READER
+) -> Membership:
+    """A manager lets the person in, as a reader unless they choose another role."""
+    space = join_request.space
+    require(actor, "manage", space)
+    if space.is_archived:
+        raise ValidationError(_("Cet espace est archivé."))
+    if role not in SpaceRole.values:
+        raise ValidationError(_("Rôle inconnu."))
+    _check_owner_grant(actor, space, role)
+    row = _pending(join_request)
+    person = row.user
+    _check_invitee(space, person)
+    membership, created = Membership.objects.get_or_create(
+        space=space, user=person, defaults={"role": role, "added_by": actor}
+    )
+    row.status = JoinRequestStatus.ACCEPTED
+    row.decided_by = actor
+    row.decided_at = timezone.now()
+    row.save(update_fields=["status", "decided_by", "decided_at"])
+    if created:
+        record(
+            EventKind.SPACE_MEMBER_ADDED,
+            actor=actor,
+            target=space,
+            organisation=space.organisation,
+            member=person.email,
+            role=role,
+        )
+        record_activity(space, person, ActivityVerb.MEMBER_JOINED, label=_name(person))
+    notify(
+        person,
+        NotificationKind.JOIN_REQUEST,
+        title=_("Votre demande pour rejoindre l'espace %(space)s est acceptée")
+        % {"space": space.name},
+        url=space_url(space),
+        actor=actor,
+        body=_("Votre rôle : %(role)s.") % {"role": SpaceRole(membership.role).label.lower()},
+        space=space,
+    )
+    return membership
+
+
+@transaction.atomic
+def refuse_join_request(actor: Any, join_request: JoinRequest) -> JoinRequest:
+    """A manager declines; the person is told (and may ask again later)."""
+    space = join_request.space
+    require(actor, "manage", space)
+    row = _pending(join_request)
+    row.status = JoinRequestStatus.REFUSED
+    row.decided_by = actor
+    row.decided_at = timezone.now()
+    row.save(update_fields=["status", "decided_by", "decided_at"])
+    notify(
+        row.user,
+        NotificationKind.JOIN_REQUEST,
+        title=_("Votre demande pour rejoindre l'espace %(space)s n'est pas acceptée")
+        % {"space": space.name},
+        url=space_url(space),
+        actor=actor,
+        space=space,
+    )
+    return row

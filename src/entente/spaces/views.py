@@ -25,9 +25,12 @@ from entente.core.forms import attach_errors
 from entente.core.permissions import can, require, visible
 from entente.directory.search import search_people
 from entente.spaces import services
+from entente.spaces.activity import mark_seen, unread_count
 from entente.spaces.forms import (
     ROLE_HELP,
+    AcceptForm,
     AddMemberForm,
+    JoinRequestForm,
     RoleForm,
     SearchForm,
     SpaceForm,
@@ -36,7 +39,17 @@ from entente.spaces.forms import (
 from entente.spaces.frame import frame as _frame
 from entente.spaces.frame import role_label as _role_label
 from entente.spaces.frame import space_or_404 as _space
-from entente.spaces.models import Membership, Space, SpaceRole, Visibility, role_rank
+from entente.spaces.models import (
+    Activity,
+    ActivityVerb,
+    JoinRequest,
+    JoinRequestStatus,
+    Membership,
+    Space,
+    SpaceRole,
+    Visibility,
+    role_rank,
+)
 from entente.spaces.permissions import member_role
 
 #: members listed per page, spaces to discover per page
@@ -145,11 +158,56 @@ def create(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- one space
 
 
+#: lines of « Dernière activité » on a space's page
+RECENT_ACTIVITY = 5
+
+
+def _safe_path(url: str) -> str:
+    """A link of the feed only if it is a path of the platform."""
+    return url if url.startswith("/") and not url.startswith(("//", "/\\")) else ""
+
+
+def _activity_rows(rows: Any, last_seen: Any, me: Any) -> list[dict[str, Any]]:
+    labels = dict(ActivityVerb.choices)
+    return [
+        {
+            "activity": row,
+            "actor": _name(row.actor) if row.actor else _("Une personne"),
+            "verb": labels.get(row.verb, row.verb),
+            "label": row.target_label,
+            "url": _safe_path(row.target_url),
+            "at": row.created_at,
+            "unread": row.actor_id != me.pk and (last_seen is None or row.created_at > last_seen),
+        }
+        for row in rows
+    ]
+
+
+def _my_membership(space: Space, user: Any) -> Membership | None:
+    return space.memberships.filter(user_id=user.pk).first()
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    space = _space(request, pk)
+    return _detail(request, _space(request, pk))
+
+
+def _detail(
+    request: HttpRequest, space: Space, join_form: JoinRequestForm | None = None
+) -> HttpResponse:
     context = _frame(request, space, "detail")
+    user = request.user
     if context["is_member"]:
+        membership = _my_membership(space, user)
+        recent = space.activities.select_related("actor").order_by("-created_at", "-pk")[
+            :RECENT_ACTIVITY
+        ]
+        context["recent"] = _activity_rows(recent, membership.last_seen_at, user)
+        context["unread"] = unread_count(membership)
+        if context["can_manage"]:
+            context["pending_count"] = space.join_requests.filter(
+                status=JoinRequestStatus.PENDING
+            ).count()
         organisations = list(
             space.memberships.order_by()
             .values("user__organisation__name")
@@ -173,7 +231,102 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("organisation")
             .order_by("last_name", "first_name")[:5]
         )
+        context["my_request"] = space.join_requests.filter(
+            user_id=user.pk, status=JoinRequestStatus.PENDING
+        ).first()
+        context["can_join"] = can(user, "join", space)
+        context["join_form"] = join_form or JoinRequestForm()
     return render(request, "spaces/detail.html", context)
+
+
+@login_required
+@require_POST
+def join(request: HttpRequest, pk: int) -> HttpResponse:
+    """Someone of the territory asks to enter an open space."""
+    space = _space(request, pk, "join")
+    form = JoinRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_to_join(request.user, space, form.cleaned_data["message"])
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Votre demande est envoyée aux gestionnaires de « %(space)s » : "
+                    "vous serez prévenu·e de leur réponse."
+                )
+                % {"space": space},
+            )
+            return redirect("spaces:detail", pk=space.pk)
+    return _detail(request, space, join_form=form)
+
+
+@login_required
+@require_POST
+def cancel_join(request: HttpRequest, pk: int) -> HttpResponse:
+    space = _space(request, pk)
+    row = space.join_requests.filter(
+        user_id=request.user.pk, status=JoinRequestStatus.PENDING
+    ).first()
+    if row is None:
+        messages.error(request, _("Vous n'avez pas de demande en attente pour cet espace."))
+        return redirect("spaces:detail", pk=space.pk)
+    try:
+        services.cancel_join_request(request.user, row)
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Votre demande pour rejoindre l'espace est annulée."))
+    return redirect("spaces:detail", pk=space.pk)
+
+
+def _join_request(space: Space, join_request_pk: int) -> JoinRequest:
+    row = space.join_requests.select_related("user", "space").filter(pk=join_request_pk).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+@login_required
+@require_POST
+def accept_join(request: HttpRequest, pk: int, join_request: int) -> HttpResponse:
+    space = _space(request, pk, "manage")
+    row = _join_request(space, join_request)
+    form = AcceptForm(request.POST, actor_role=member_role(request.user, space))
+    if not form.is_valid():
+        messages.error(request, _("Choisissez un rôle dans la liste."))
+        return redirect(_members_url(space, "demandes"))
+    try:
+        membership = services.accept_join_request(request.user, row, form.cleaned_data["role"])
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+        return redirect(_members_url(space, "demandes"))
+    messages.success(
+        request,
+        _("%(person)s a rejoint « %(space)s » : %(role)s. Vous pouvez changer son rôle ici.")
+        % {"person": _name(row.user), "space": space, "role": _role_label(membership.role).lower()},
+    )
+    return redirect(_members_url(space, f"membre-{membership.pk}"))
+
+
+@login_required
+@require_POST
+def refuse_join(request: HttpRequest, pk: int, join_request: int) -> HttpResponse:
+    space = _space(request, pk, "manage")
+    row = _join_request(space, join_request)
+    try:
+        services.refuse_join_request(request.user, row)
+    except (ValidationError, PermissionDenied) as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("La demande de %(person)s est refusée ; la personne en est prévenue.")
+            % {"person": _name(row.user)},
+        )
+    return redirect(_members_url(space, "demandes"))
 
 
 # ---------------------------------------------------------------- members
@@ -240,9 +393,24 @@ def _members(
             "add_form": add_form or AddMemberForm(actor_role=my_role),
             "guest_form": guest_form or _guest_form(space, my_role),
             "guests_allowed": space.organisation.policy.guests_allowed,
+            "join_requests": _pending_requests(space, my_role) if manage else [],
         }
     )
     return render(request, "spaces/members.html", context)
+
+
+def _pending_requests(space: Space, my_role: str | None) -> list[dict[str, Any]]:
+    rows = space.join_requests.filter(status=JoinRequestStatus.PENDING).select_related(
+        "user__organisation", "user__service"
+    )
+    return [
+        {
+            "request": row,
+            "person": row.user,
+            "form": AcceptForm(actor_role=my_role, prefix=f"demande-{row.pk}"),
+        }
+        for row in rows.order_by("created_at", "pk")
+    ]
 
 
 @login_required
@@ -473,5 +641,32 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("spaces:settings", pk=space.pk)
 
 
-def activity(request, pk):  # to be written: the space's activity feed
-    raise Http404
+# ---------------------------------------------------------------- activity
+
+#: lines of the activity feed per page
+ACTIVITY_PAGE_SIZE = 50
+
+
+@login_required
+def activity(request: HttpRequest, pk: int) -> HttpResponse:
+    """The space's feed, newest first, grouped by day; opening it marks it read."""
+    space = _space(request, pk, "view_content")
+    membership = _my_membership(space, request.user)
+    if membership is None:  # removed between the two queries
+        raise Http404
+    last_seen = membership.last_seen_at
+    page = _paginate_by(
+        request,
+        Activity.objects.filter(space=space).select_related("actor").order_by("-created_at", "-pk"),
+        ACTIVITY_PAGE_SIZE,
+    )
+    rows = _activity_rows(page, last_seen, request.user)
+    unread = unread_count(membership)
+    mark_seen(membership)
+    context = _frame(request, space, "activity", tab_label=_("Activité"), tab_url=request.path)
+    context.update({"page": page, "rows": rows, "unread": unread, "last_seen": last_seen})
+    return render(request, "spaces/activity.html", context)
+
+
+def _paginate_by(request: HttpRequest, rows: Any, size: int) -> Any:
+    return Paginator(rows, size).get_page(request.GET.get("page"))

@@ -57,7 +57,7 @@ def test_spaces_of_the_territory_i_am_not_in_are_listed_apart(agent, other_agent
     assert [s.name for s in response.context["others"]] == ["Cyclisme", "Voirie"]
     page = text(response)
     assert "Secret" not in page and "Fini" not in page
-    assert "Demandez à un gestionnaire de vous ajouter." in page  # the open one
+    assert "Demandez à le rejoindre depuis sa page." in page  # the open one
     assert "Sur invitation d'un gestionnaire." in page  # the territory one
     assert "Vous n'êtes membre d'aucun espace pour l'instant." in page
 

@@ -87,7 +87,7 @@ def test_an_open_space_says_whom_to_ask(space, agent, other_agent):
 
     page = text(signed_in(other_agent).get(url(space)))
 
-    assert "demandez à l'un de ses gestionnaires de vous ajouter" in page
+    assert "Demander à rejoindre" in page
     assert "Agnès Martin" in page and "mailto:agnes.martin@valmont.fr" in page
 
 
