@@ -277,6 +277,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # several models have a "status" field: each choice set gets its own name
+    "ENUM_NAME_OVERRIDES": {
+        "PersonStatusEnum": "entente.accounts.models.Status",
+        "TaskStatusEnum": "entente.spaces.models.TaskStatus",
+        "JoinRequestStatusEnum": "entente.spaces.models.JoinRequestStatus",
+    },
 }
 
 LOGGING = {

@@ -58,11 +58,24 @@ from entente.drive import uploads
 from entente.drive.models import LinkKind, Node, PublicLink, Share, ShareRole, Upload, Version
 from entente.identity import services as identity
 from entente.identity.models import IdentityProvider, ProviderKind
+from entente.notifications.models import Notification
 from entente.organisations.models import DirectoryVisibility, Organisation, Policy
+from entente.portal.models import Announcement, AppTile
 from entente.provisioning import services as provisioning
 from entente.provisioning.models import ScimIdentity, ScimToken
 from entente.spaces import services as spaces
-from entente.spaces.models import Membership, Space, SpaceRole
+from entente.spaces.models import (
+    JoinRequest,
+    Membership,
+    Note,
+    NoteRevision,
+    Post,
+    Space,
+    SpaceRole,
+    Task,
+    TaskList,
+    Thread,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +110,15 @@ FILE_CONTENT = b"Qx7SecretContent of a file\n"
 OLD_CONTENT = b"Qx7OldVersionContent\n"
 TRASHED_NAME = "Qx7TrashedFile.txt"
 SPACE_FILE = "Qx7SpaceFile.txt"
+THREAD_TITLE = "Qx7ThreadTitle"
+POST_BODY = "Qx7PostBody"
+TASK_TITLE = "Qx7TaskTitle"
+TASK_LIST = "Qx7TaskList"
+NOTE_TITLE = "Qx7NoteTitle"
+NOTE_BODY = "Qx7NoteBody"
+NOTIFICATION_TITLE = "Qx7NotificationTitle"
+TILE_TITLE = "Qx7TileTitle"
+ANNOUNCEMENT_TITLE = "Qx7AnnouncementTitle"
 
 
 @dataclass
@@ -239,8 +261,34 @@ def build_world(org, agent, org_admin, other_org, other_agent, other_admin) -> S
         drive.revoke_link(agent, link)
     live_link = drive.create_link(agent, doc, kind=LinkKind.READ, expires_at=later, password="x")
     upload = uploads.create(agent, folder, name="Qx7Uploading.bin", length=10)
+    # --- collaboration in A's private space (rows written directly: the walk checks the doors)
+    now = timezone.now()
+    thread = Thread.objects.create(space=space, title=THREAD_TITLE, author=agent, last_post_at=now)
+    post = Post.objects.create(thread=thread, author=agent, body=POST_BODY)
+    task_list = TaskList.objects.create(space=space, name=TASK_LIST)
+    task = Task.objects.create(
+        space=space, task_list=task_list, title=TASK_TITLE, assignee=hidden, created_by=agent
+    )
+    note = Note.objects.create(
+        space=space, title=NOTE_TITLE, body=NOTE_BODY, created_by=agent, updated_at=now
+    )
+    revision = NoteRevision.objects.create(
+        note=note, title=NOTE_TITLE, body=NOTE_BODY, author=agent
+    )
+    join_request = JoinRequest.objects.create(space=space, user=org_admin, message="Qx7")
+    notification = Notification.objects.create(
+        recipient=agent, kind="space.mention", title=NOTIFICATION_TITLE, url="/", space=space
+    )
+    tile = AppTile.objects.create(
+        organisation=org, title=TILE_TITLE, url="https://qx7-metier.example/", created_by=org_admin
+    )
+    announcement = Announcement.objects.create(
+        organisation=org, title=ANNOUNCEMENT_TITLE, body="Qx7", created_by=org_admin
+    )
     secrets.update(
         {
+            "titre d'une tuile": TILE_TITLE,
+            "titre d'une annonce": ANNOUNCEMENT_TITLE,
             "nom d'un espace privé": SPACE_NAME,
             "description d'un espace privé": SPACE_DETAILS,
             "nom d'un dossier": FOLDER_NAME,
@@ -252,6 +300,13 @@ def build_world(org, agent, org_admin, other_org, other_agent, other_admin) -> S
             "jeton d'un lien public révoqué": read_link.token,
             "jeton d'un lien de dépôt révoqué": drop_link.token,
             "envoi en cours": str(upload.pk),
+            "sujet d'une discussion": THREAD_TITLE,
+            "message d'une discussion": POST_BODY,
+            "intitulé d'une tâche": TASK_TITLE,
+            "nom d'une liste de tâches": TASK_LIST,
+            "titre d'une note": NOTE_TITLE,
+            "contenu d'une note": NOTE_BODY,
+            "titre d'une notification": NOTIFICATION_TITLE,
         }
     )
     return SimpleNamespace(
@@ -292,6 +347,16 @@ def build_world(org, agent, org_admin, other_org, other_agent, other_admin) -> S
         drop_link=drop_link,
         live_link=live_link,
         upload=upload,
+        thread=thread,
+        post=post,
+        task_list=task_list,
+        task=task,
+        note=note,
+        revision=revision,
+        notification=notification,
+        join_request=join_request,
+        tile=tile,
+        announcement=announcement,
         secrets=secrets,
     )
 
@@ -372,6 +437,18 @@ def fingerprint(w: SimpleNamespace) -> dict[str, list]:
             "expires_at",
         ),
         "uploads": rows(Upload.objects.filter(parent__drive__organisation=w.org), "offset"),
+        "threads": rows(Thread.objects.filter(space__organisation=w.org), "title", "pinned"),
+        "posts": rows(Post.objects.filter(thread__space__organisation=w.org), "body", "deleted_at"),
+        "task lists": rows(TaskList.objects.filter(space__organisation=w.org), "name"),
+        "tasks": rows(
+            Task.objects.filter(space__organisation=w.org), "title", "status", "assignee_id"
+        ),
+        "notes": rows(Note.objects.filter(space__organisation=w.org), "title", "body"),
+        "note revisions": rows(NoteRevision.objects.filter(note__space__organisation=w.org)),
+        "join requests": rows(JoinRequest.objects.filter(space__organisation=w.org), "status"),
+        "notifications": rows(Notification.objects.filter(recipient__in=people), "read_at"),
+        "tiles": rows(AppTile.objects.filter(organisation=w.org), "title", "url", "position"),
+        "announcements": rows(Announcement.objects.filter(organisation=w.org), "title", "ends_at"),
     }
 
 
@@ -480,7 +557,49 @@ ROUTES: dict[str, Walk | Exempt] = {
         "raccourci de connexion des tests de navigateur (monté seulement sous test)"
     ),
     **plain("healthz", "readyz", "set_language", "javascript-catalog"),
-    **plain("portal:home"),
+    "directory:index": Walk(
+        lambda w: [
+            "/annuaire/",
+            q("/annuaire/", q=HIDDEN_FIRST[:-2]),
+            q("/annuaire/", q=HIDDEN_LAST[:-2]),
+        ]
+    ),
+    "directory:person": each("directory:person", "hidden"),
+    "directory:vcard": each("directory:vcard", "hidden"),
+    **{
+        name: Walk(lambda w, n=name: [reverse(n, kwargs={"key": w.org.slug})])
+        for name in ("directory:organisation", "directory:organisation_vcard")
+    },
+    **plain("notifications:centre", "notifications:preferences", "notifications:mark_all_read"),
+    "notifications:open": each("notifications:open", "notification"),
+    "notifications:mark_read": each("notifications:mark_read", "notification"),
+    "search:results": Walk(
+        lambda w: [
+            # a prefix: the page repeats the words searched, which must not count as a leak
+            q(reverse("search:results"), q=word[:-2])
+            for word in (
+                SPACE_FILE.split(".")[0],
+                NOTE_TITLE,
+                THREAD_TITLE,
+                POST_BODY,
+                TASK_TITLE,
+                PRIVATE_TITLE,
+                HIDDEN_LAST,
+                FILE_CONTENT.decode().split()[0],
+            )
+        ]
+    ),
+    **plain("portal:home", "portal:tiles", "portal:tile_create", "portal:announcements"),
+    **plain("portal:announcement_create"),
+    "portal:tile_edit": each("portal:tile_edit", "tile"),
+    "portal:tile_delete": each("portal:tile_delete", "tile"),
+    "portal:tile_move": Walk(
+        lambda w: [
+            Probe(reverse("portal:tile_move", kwargs={"pk": w.tile.pk}), ("POST",), {"sens": "up"})
+        ]
+    ),
+    "portal:announcement_edit": each("portal:announcement_edit", "announcement"),
+    "portal:announcement_delete": each("portal:announcement_delete", "announcement"),
     # --- single sign-on ---------------------------------------------------------------------
     "identity:callback": Walk(
         lambda w: [
@@ -807,6 +926,98 @@ ROUTES: dict[str, Walk | Exempt] = {
             ),
         ]
     ),
+    "spaces:activity": each("spaces:activity", "space"),
+    "spaces:join": each("spaces:join", "space"),
+    "spaces:join_cancel": each("spaces:join_cancel", "space"),
+    **{
+        f"spaces:{name}": Walk(
+            lambda w, n=name: [
+                reverse(f"spaces:{n}", kwargs={"pk": w.space.pk, "join_request": w.join_request.pk})
+            ]
+        )
+        for name in ("join_accept", "join_refuse")
+    },
+    "spaces:notes": each("spaces:notes", "space"),
+    "spaces:note_create": Walk(
+        lambda w: [
+            reverse("spaces:note_create", kwargs={"pk": w.space.pk}),
+            Probe(
+                reverse("spaces:note_create", kwargs={"pk": w.space.pk}),
+                ("POST",),
+                {"title": "B", "body": "B"},
+            ),
+        ]
+    ),
+    **{
+        f"spaces:{name}": Walk(
+            lambda w, n=name: [reverse(f"spaces:{n}", kwargs={"pk": w.space.pk, "note": w.note.pk})]
+        )
+        for name in ("note", "note_edit", "note_delete", "note_history")
+    },
+    **{
+        f"spaces:{name}": Walk(
+            lambda w, n=name: [
+                reverse(
+                    f"spaces:{n}",
+                    kwargs={"pk": w.space.pk, "note": w.note.pk, "revision": w.revision.pk},
+                )
+            ]
+        )
+        for name in ("note_revision", "note_restore")
+    },
+    "spaces:threads": each("spaces:threads", "space"),
+    "spaces:thread_create": Walk(
+        lambda w: [
+            reverse("spaces:thread_create", kwargs={"pk": w.space.pk}),
+            Probe(
+                reverse("spaces:thread_create", kwargs={"pk": w.space.pk}),
+                ("POST",),
+                {"title": "B", "body": "B"},
+            ),
+        ]
+    ),
+    **{
+        f"spaces:{name}": Walk(
+            lambda w, n=name: [
+                reverse(f"spaces:{n}", kwargs={"pk": w.space.pk, "thread": w.thread.pk})
+            ]
+        )
+        for name in ("thread", "thread_reply", "thread_pin", "thread_lock")
+    },
+    **{
+        f"spaces:{name}": Walk(
+            lambda w, n=name: [reverse(f"spaces:{n}", kwargs={"pk": w.space.pk, "post": w.post.pk})]
+        )
+        for name in ("post_edit", "post_delete")
+    },
+    "spaces:tasks": each("spaces:tasks", "space"),
+    "spaces:tasks_board": each("spaces:tasks_board", "space"),
+    "spaces:task_create": each("spaces:task_create", "space"),
+    "spaces:task_list_create": Walk(
+        lambda w: [
+            Probe(
+                reverse("spaces:task_list_create", kwargs={"pk": w.space.pk}),
+                ("POST",),
+                {"name": "B"},
+            )
+        ]
+    ),
+    **{
+        f"spaces:{name}": Walk(
+            lambda w, n=name: [
+                reverse(f"spaces:{n}", kwargs={"pk": w.space.pk, "list_pk": w.task_list.pk})
+            ]
+        )
+        for name in ("task_list_edit", "task_list_delete")
+    },
+    **{
+        f"spaces:{name}": Walk(
+            lambda w, n=name: [
+                reverse(f"spaces:{n}", kwargs={"pk": w.space.pk, "task_pk": w.task.pk})
+            ]
+        )
+        for name in ("task_detail", "task_status", "task_move", "task_delete")
+    },
     "spaces:archive": Walk(
         lambda w: [
             Probe(
@@ -991,6 +1202,64 @@ ROUTES: dict[str, Walk | Exempt] = {
         ]
     ),
     # --- REST API -------------------------------------------------------------------------
+    "space-note-list": Walk(lambda w: api("space-note-list", space_pk=w.space.pk)),
+    "space-note-detail": Walk(
+        lambda w: api("space-note-detail", space_pk=w.space.pk, pk=w.note.pk)
+    ),
+    "space-note-revisions": Walk(
+        lambda w: api("space-note-revisions", space_pk=w.space.pk, pk=w.note.pk)
+    ),
+    "space-join-request-list": Walk(lambda w: api("space-join-request-list", space_pk=w.space.pk)),
+    **{
+        name: Walk(lambda w, n=name: api(n, space_pk=w.space.pk, pk=w.join_request.pk))
+        for name in (
+            "space-join-request-detail",
+            "space-join-request-accept",
+            "space-join-request-refuse",
+        )
+    },
+    "space-activity-list": Walk(lambda w: api("space-activity-list", space_pk=w.space.pk)),
+    "directory-person-list": Walk(
+        lambda w: [
+            *api("directory-person-list"),
+            q(reverse("directory-person-list"), q=HIDDEN_FIRST[:-2]),
+        ]
+    ),
+    "directory-person-detail": Walk(lambda w: api("directory-person-detail", pk=w.hidden.pk)),
+    "directory-service-list": Walk(
+        lambda w: [q(reverse("directory-service-list"), organisation=w.org.pk)]
+    ),
+    "notification-list": Walk(lambda w: api("notification-list")),
+    "notification-detail": each("notification-detail", "notification"),
+    "notification-read": each("notification-read", "notification"),
+    "notification-read-all": Walk(lambda w: api("notification-read-all")),
+    "notification-preferences": Walk(lambda w: api("notification-preferences")),
+    "search-list": Walk(
+        lambda w: [
+            q(reverse("search-list"), q=word[:-2])
+            for word in (SPACE_FILE.split(".")[0], NOTE_TITLE, THREAD_TITLE, PRIVATE_TITLE)
+        ]
+    ),
+    "space-thread-list": Walk(lambda w: api("space-thread-list", space_pk=w.space.pk)),
+    "space-thread-detail": Walk(
+        lambda w: api("space-thread-detail", space_pk=w.space.pk, pk=w.thread.pk)
+    ),
+    "space-thread-post-list": Walk(
+        lambda w: api("space-thread-post-list", space_pk=w.space.pk, thread_pk=w.thread.pk)
+    ),
+    "space-thread-post-detail": Walk(
+        lambda w: api(
+            "space-thread-post-detail", space_pk=w.space.pk, thread_pk=w.thread.pk, pk=w.post.pk
+        )
+    ),
+    "space-task-list-list": Walk(lambda w: api("space-task-list-list", space_pk=w.space.pk)),
+    "space-task-list-detail": Walk(
+        lambda w: api("space-task-list-detail", space_pk=w.space.pk, pk=w.task_list.pk)
+    ),
+    "space-task-list": Walk(lambda w: api("space-task-list", space_pk=w.space.pk)),
+    "space-task-detail": Walk(
+        lambda w: api("space-task-detail", space_pk=w.space.pk, pk=w.task.pk)
+    ),
     "space-list": Walk(lambda w: api("space-list")),
     "space-detail": Walk(lambda w: api("space-detail", pk=w.space.pk)),
     "space-archive": Walk(lambda w: api("space-archive", pk=w.space.pk)),
