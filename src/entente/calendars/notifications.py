@@ -16,6 +16,8 @@ from django_tasks import task
 from entente.calendars.formatting import when
 from entente.calendars.models import Attendee, Event, EventStatus
 from entente.core.mail import absolute_url, send_templated_mail
+from entente.notifications.models import NotificationKind
+from entente.notifications.services import wants_email
 
 
 def event_url(event: Event) -> str:
@@ -46,7 +48,11 @@ def send_invitations(event_id: int, attendee_ids: list[int]) -> None:
             from entente.calendars import itip
 
             itip.send_imip(event, attendee, "REQUEST")
-        elif attendee.user_id and attendee.user.is_active:
+        elif (
+            attendee.user_id
+            and attendee.user.is_active
+            and wants_email(attendee.user, NotificationKind.EVENT_INVITATION)
+        ):
             send_templated_mail(
                 "agenda_invitation",
                 attendee.user.email,

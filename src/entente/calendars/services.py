@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import OperationalError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -594,7 +595,23 @@ def _create_event(actor: Any, calendar: Calendar, data: EventData, notify: bool)
     rebuild_occurrences(event)
     if notify:
         _notify(event, "REQUEST", [a.pk for a in changes["added"]])
+    if calendar.kind == CalendarKind.SPACE and calendar.space_id:
+        _tell_space(event, actor)
     return event
+
+
+def _tell_space(event: Event, actor: Any) -> None:
+    """A meeting planned in a space's agenda is a line of the space's activity feed."""
+    from entente.spaces.activity import record_activity
+    from entente.spaces.models import ActivityVerb
+
+    record_activity(
+        event.calendar.space,
+        actor,
+        ActivityVerb.EVENT_CREATED,
+        label=event.title,
+        url=reverse("calendars:event", args=[event.pk]),
+    )
 
 
 def update_event(

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from entente.core.mail import absolute_url, send_templated_mail
 from entente.drive.models import Share, ShareRole
+from entente.notifications.models import NotificationKind
+from entente.notifications.services import wants_email
 
 
 def role_meaning(role: str, is_folder: bool) -> Promise:
@@ -31,11 +33,14 @@ def item_url(share: Share) -> str:
 def send_share_mail(share: Share) -> bool:
     """E-mail the person ``share`` is for: who shared what with them, with which right, and the
     link to it. False when there is nobody to tell (a share to a group, a space or an
-    organisation; an inactive account; an item already deleted)."""
+    organisation; an inactive account; an item already deleted) or when the person wants no
+    e-mail about shares (their notification preferences)."""
     person = share.user
     node = share.node
     if person is None or not person.is_active or not person.email or node.deleted_at:
         return False
+    if not wants_email(person, NotificationKind.SHARE):
+        return False  # the person chose the notification centre only, or no e-mail at all
     sharer = share.created_by
     send_templated_mail(
         "drive_share",

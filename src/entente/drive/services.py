@@ -36,6 +36,7 @@ from entente.drive.models import (
     Version,
 )
 from entente.drive.names import clean_name, name_key, numbered
+from entente.drive.signals import subtree_moved
 
 MB = 1024 * 1024
 GB = 1024 * MB
@@ -285,6 +286,7 @@ def move(actor: Any, node: Node, target: Node) -> Node:
     )
     Node.objects.filter(pk=node.pk).update(parent=target, modified_at=timezone.now())
     node.refresh_from_db()
+    subtree_moved.send(sender=Node, node=node)
     return node
 
 

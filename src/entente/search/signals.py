@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from entente.drive.signals import subtree_moved
 from entente.search import index
 from entente.search.models import Kind
 
@@ -78,6 +79,16 @@ def _post_changed(sender: Any, instance: Any, raw: bool = False, **_: Any) -> No
 _RECEIVERS: list[Any] = []
 
 
+def _subtree_moved(sender: Any, node: Any, **_: Any) -> None:
+    """A move rewrote the paths with one UPDATE: file every moved item under its new drive
+    (its organisation and space filters), keeping the text already read."""
+    from entente.drive.models import Node
+
+    moved = Node.objects.filter(path__startswith=node.path).select_related("drive", "parent")
+    for item in moved.iterator():
+        index.index_node(item)
+
+
 def connect() -> None:
     from entente.calendars.models import Event
     from entente.drive.models import Node, Version
@@ -99,5 +110,6 @@ def connect() -> None:
             deleted, sender=model, dispatch_uid=f"search-delete-{model._meta.label}"
         )
     post_save.connect(_version_saved, sender=Version, dispatch_uid="search-version")
+    subtree_moved.connect(_subtree_moved, dispatch_uid="search-subtree-moved")
     post_save.connect(_post_changed, sender=Post, dispatch_uid="search-post-save")
     post_delete.connect(_post_changed, sender=Post, dispatch_uid="search-post-delete")

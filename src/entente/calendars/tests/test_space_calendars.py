@@ -104,3 +104,22 @@ def test_the_share_form_offers_the_viewers_spaces(space, agent):
     )
     assert response.status_code in (200, 302)
     assert mine.shares.filter(space=space).exists()
+
+
+def test_a_meeting_planned_in_the_space_agenda_is_a_line_of_its_feed(space, other_agent):
+    import datetime as dt
+
+    from entente.calendars.tests.factories import paris
+    from entente.spaces.models import Activity, ActivityVerb
+
+    start = paris(2030, 3, 4, 14)
+    data = services.EventData(
+        title="Comité de pilotage", start=start, end=start + dt.timedelta(hours=1)
+    )
+    event = services.create_event(other_agent, services.space_calendar(space), data)
+    services.create_event(other_agent, services.default_calendar(other_agent), data)
+
+    line = Activity.objects.get(space=space, verb=ActivityVerb.EVENT_CREATED)
+    assert (line.actor, line.target_label) == (other_agent, "Comité de pilotage")
+    assert line.target_url == f"/agenda/evenements/{event.pk}/"
+    assert Activity.objects.filter(verb=ActivityVerb.EVENT_CREATED).count() == 1

@@ -83,3 +83,34 @@ def test_sharing_a_file_links_to_its_page(agent, colleague):
     row = Notification.objects.get(recipient=colleague)
     assert row.url == reverse("drive:file", args=[node.pk])
     assert "document « Plan.pdf »" in row.title
+
+
+def test_the_agenda_and_documents_mails_respect_the_preferences(
+    agent, colleague, django_capture_on_commit_callbacks
+):
+    """« Dans le centre seulement » for shares, « Jamais » for e-mails: the apps' own e-mails
+    are not sent, the centre still shows both."""
+    from entente.notifications.models import Delivery, EmailFrequency
+    from entente.notifications.services import set_preferences
+
+    set_preferences(
+        colleague,
+        email_frequency=EmailFrequency.IMMEDIATE,
+        deliveries={NotificationKind.SHARE: Delivery.CENTRE},
+    )
+    folder = make_folder(agent, root_of(agent), "Budget 2026")
+    with django_capture_on_commit_callbacks(execute=True):
+        drive.share(agent, folder, colleague, ShareRole.READER)
+    assert mail.outbox == []
+
+    set_preferences(colleague, email_frequency=EmailFrequency.NEVER, deliveries={})
+    data = EventData(
+        title="Commission voirie", start=TEN, end=TEN + dt.timedelta(hours=1), users=[colleague]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        calendars.create_event(agent, calendars.default_calendar(agent), data)
+    assert mail.outbox == []
+    assert set(Notification.objects.values_list("kind", flat=True)) == {
+        NotificationKind.SHARE,
+        NotificationKind.EVENT_INVITATION,
+    }

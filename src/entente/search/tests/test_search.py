@@ -323,3 +323,18 @@ def test_each_result_links_to_its_page(project, agent):
     assert services.url_of(entries[Kind.FOLDER]) == f"/documents/dossier/{folder.pk}/"
     assert services.url_of(entries[Kind.SPACE]) == f"/espaces/{project.pk}/"
     assert services.url_of(entries[Kind.PERSON]).startswith("/annuaire/personnes/")
+
+
+def test_a_folder_moved_into_a_space_is_filed_under_that_space(agent, org):
+    space = SpaceFactory(organisation=org, name="Voirie")
+    add(space, agent, SpaceRole.CONTRIBUTOR)
+    folder = make_folder(agent, root_of(agent), "Chaussées")
+    make_file(agent, folder, "chaussées-2027.txt", "enrobés".encode())
+    assert titles(agent, "chaussées", space_id=space.pk) == []
+
+    drive.move(agent, folder, drive.space_drive(space).root)
+
+    assert sorted(titles(agent, "chaussées", space_id=space.pk)) == [
+        "Chaussées",
+        "chaussées-2027.txt",
+    ]
