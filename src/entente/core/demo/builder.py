@@ -25,6 +25,7 @@ from entente.audit.models import EventKind
 from entente.audit.services import record
 from entente.calendars.models import Event, Resource
 from entente.core.demo.agenda import load_agenda
+from entente.core.demo.collaboration import load_collaboration
 from entente.core.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from entente.core.demo.documents import load_documents
 from entente.core.demo.plan import TerritoryPlan, territory
@@ -32,6 +33,7 @@ from entente.core.validators import validate_domain
 from entente.directory.models import Group, Service
 from entente.drive.models import Node
 from entente.organisations.models import MailDomain, Organisation, Policy
+from entente.search.index import reindex_all
 from entente.spaces.models import Space
 
 ACTOR_LABEL = "entente demo"
@@ -103,6 +105,7 @@ def load_demo(password: str | None = None) -> DemoResult:
         result.created["authenticators"] = _second_factors(plan)
         load_agenda(orgs, result.created)
         load_documents(orgs, result.created)
+        load_collaboration(result.created)
         if password is not None:
             result.passwords_changed = _reset_passwords(plan, secret)
         result.accounts = _accounts(plan, secret)
@@ -119,6 +122,9 @@ def load_demo(password: str | None = None) -> DemoResult:
                 drive__organisation_id__in=org_ids, kind="file", deleted_at__isnull=True
             ).count(),
         }
+    # the search index follows every save; a full pass also reads the files' text at once
+    # (the background task would do it later) and catches rows written before this version
+    reindex_all(with_content=True)
     return result
 
 
