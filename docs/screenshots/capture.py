@@ -1,6 +1,7 @@
 """Take the documentation screenshots from the real application loaded with the demo territory.
 
     .venv/bin/python docs/screenshots/capture.py
+    .venv/bin/python docs/screenshots/capture.py recherche.png notifications.png   # only these
 
 Starts its own server on a free port with a throw-away data directory, signs in through the
 real sign-in pages (the demo's published password and authenticator key), and writes the PNG
@@ -57,6 +58,10 @@ def totp_code() -> str:
     return f"{value % 1_000_000:06d}"
 
 
+#: the last authenticator code each account signed in with
+USED_CODES: dict[str, str] = {}
+
+
 def sign_in(page, base: str, email: str, code: bool = False) -> None:
     page.goto(f"{base}/compte/login/")
     page.locator("#id_login").fill(email)
@@ -67,7 +72,11 @@ def sign_in(page, base: str, email: str, code: bool = False) -> None:
     page.locator("#id_password").press("Enter")
     page.wait_for_load_state()
     if code:
-        page.locator('input[name="code"]').fill(totp_code())
+        # a code is accepted once: wait for the next one if this account just used it
+        while USED_CODES.get(email) == totp_code():
+            time.sleep(1)
+        USED_CODES[email] = totp_code()
+        page.locator('input[name="code"]').fill(USED_CODES[email])
         page.locator('input[name="code"]').press("Enter")
         page.wait_for_load_state()
 
@@ -180,6 +189,92 @@ def space_members(page, base: str) -> str:
     return page.url.removeprefix(base)
 
 
+# --- collaboration, directory, notifications, search (issue 6) ----------------------------------
+
+
+def space_tab(page, base: str, tab: str, space: str = "Schéma cyclable intercommunal") -> None:
+    """Open ``space`` from « Espaces », then its tab named ``tab``."""
+    page.goto(f"{base}/espaces/")
+    open_link(page, space)
+    page.locator(".space-tabs a", has_text=tab).click()
+    page.wait_for_load_state()
+
+
+def space_thread(page, base: str) -> str:
+    """Agnès opens the thread where Bernard mentions her (Discussion tab)."""
+    space_tab(page, base, "Discussion")
+    open_link(page, "Itinéraire nord")
+    return page.url.removeprefix(base)
+
+
+def space_board(page, base: str) -> str:
+    """Bernard's « Tableau par état » of the space's tasks."""
+    space_tab(page, base, "Tâches")
+    page.locator(".tasks-views a", has_text="Tableau par état").click()
+    page.wait_for_load_state()
+    return page.url.removeprefix(base)
+
+
+def space_note(page, base: str) -> str:
+    """The note « Charte des aménagements cyclables », opened from the Notes tab."""
+    space_tab(page, base, "Notes")
+    open_link(page, "Charte des aménagements cyclables")
+    return page.url.removeprefix(base)
+
+
+def space_note_version(page, base: str) -> str:
+    """The note's history, then its latest version (Agnès's change, with the diff)."""
+    space_note(page, base)
+    page.locator(".note-actions a", has_text="Historique").click()
+    page.wait_for_load_state()
+    page.locator("main table a").first.click()
+    page.wait_for_load_state()
+    return page.url.removeprefix(base)
+
+
+def space_activity(page, base: str) -> str:
+    """The activity feed of the space, as Agnès sees it the first time (opening it marks it
+    read: the page is opened once, by the address of the space's « Activité » tab)."""
+    page.goto(f"{base}/espaces/")
+    open_link(page, "Schéma cyclable intercommunal")
+    return page.locator(".space-tabs a", has_text="Activité").get_attribute("href")
+
+
+def join_request(page, base: str) -> str:
+    """Marc, owner of the open space « Plan de mobilité des écoles », sees Claire's request."""
+    space_tab(page, base, "Membres", space="Plan de mobilité des écoles")
+    return page.url.removeprefix(base) + "#demandes"
+
+
+def marc_profile(page, base: str) -> str:
+    """Marc (administrator of Lauzières) sets his own manager in the console, then Agnès opens
+    his page in the directory, found by typing « marc delm »."""
+    browser = page.context.browser
+    admin = browser.new_context(locale="fr-FR")
+    admin_page = admin.new_page()
+    sign_in(admin_page, base, "marc.delmas@mairie-lauzieres.fr", code=True)
+    admin_page.goto(f"{base}/admin-org/personnes/?q=directeur")
+    rows = admin_page.locator("main tbody th a")
+    manager = None
+    for index in range(rows.count()):
+        href = rows.nth(index).get_attribute("href")
+        if "Delmas" not in rows.nth(index).inner_text():
+            manager = href.rstrip("/").rsplit("/", 1)[-1]
+            break
+    admin_page.goto(f"{base}/admin-org/personnes/?q=delmas")
+    admin_page.locator("main tbody th a", has_text="Delmas").first.click()
+    admin_page.wait_for_load_state()
+    if manager:
+        admin_page.locator("#id_manager").select_option(value=manager)
+        admin_page.locator("main form button", has_text="Enregistrer").click()
+        admin_page.wait_for_load_state()
+    admin.close()
+    page.goto(f"{base}/annuaire/?q=marc+delm")
+    page.locator("main .directory-person a", has_text="Marc Delmas").first.click()
+    page.wait_for_load_state()
+    return page.url.removeprefix(base)
+
+
 def main() -> None:
     env = {
         **os.environ,
@@ -220,7 +315,7 @@ def main() -> None:
                     "accueil.png",
                     ("agnes.lefevre@ville-bellerive.fr", False),
                     "/",
-                    {"width": 1280, "height": 760},
+                    {"width": 1280, "height": 1500},
                 ),
                 (
                     "accueil-mobile.png",
@@ -308,8 +403,84 @@ def main() -> None:
                     space_members,
                     {"width": 1280, "height": 1300},
                 ),
+                # collaboration, directory, notifications, search (issue 6)
+                (
+                    "espace-discussion.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    space_thread,
+                    {"width": 1280, "height": 1500},
+                ),
+                (
+                    "espace-taches.png",
+                    ("bernard.roux@valdorbelle-metropole.fr", False),
+                    space_board,
+                    {"width": 1280, "height": 1050},
+                ),
+                (
+                    "espace-note.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    space_note,
+                    {"width": 1280, "height": 720},
+                ),
+                (
+                    "espace-note-version.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    space_note_version,
+                    {"width": 1280, "height": 1100},
+                ),
+                (
+                    "espace-activite.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    space_activity,
+                    {"width": 1280, "height": 900},
+                ),
+                (
+                    "espace-demande.png",
+                    ("marc.delmas@mairie-lauzieres.fr", True),
+                    join_request,
+                    {"width": 1280, "height": 700},
+                ),
+                (
+                    "annuaire-recherche.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    "/annuaire/?q=bernrad",
+                    {"width": 1280, "height": 900},
+                ),
+                (
+                    "annuaire-fiche.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    marc_profile,
+                    {"width": 1280, "height": 900},
+                ),
+                (
+                    "notifications.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    "/notifications/",
+                    {"width": 1280, "height": 800},
+                ),
+                (
+                    "notifications-preferences.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    "/notifications/preferences/",
+                    {"width": 1280, "height": 1300},
+                ),
+                (
+                    "recherche.png",
+                    ("agnes.lefevre@ville-bellerive.fr", False),
+                    "/recherche/?q=itin%C3%A9raire",
+                    {"width": 1280, "height": 1000},
+                ),
+                (
+                    "portail-tuiles.png",
+                    ("sophie.garnier@numerique-orbelle.fr", True),
+                    "/portail/tuiles/",
+                    {"width": 1280, "height": 1000},
+                ),
             ]
+            only = set(sys.argv[1:])
             for name, who, path, viewport in shots:
+                if only and name not in only:
+                    continue
                 context = browser.new_context(locale="fr-FR", viewport=viewport)
                 page = context.new_page()
                 if who:

@@ -62,8 +62,13 @@ def render(text: str, *, shift_headings: int = 0) -> SafeString:
     return mark_safe(cleaned)  # noqa: S308 — sanitised by nh3 just above
 
 
+def plain_text(text: str) -> str:
+    """``text`` without its Markdown marks, as one line of words (for the search index)."""
+    html = _md.render(text or "")
+    return " ".join(html_lib.unescape(nh3.clean(html, tags=set())).split())
+
+
 def plain_excerpt(text: str, length: int = 200) -> str:
     """The first words of ``text`` without Markdown marks, for notifications and lists."""
-    html = _md.render(text or "")
-    plain = " ".join(html_lib.unescape(nh3.clean(html, tags=set())).split())
+    plain = plain_text(text)
     return plain if len(plain) <= length else plain[: length - 1].rstrip() + "…"

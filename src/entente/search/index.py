@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count
 
+from entente.core.markdown import plain_text
 from entente.search import extract
 from entente.search.models import Kind, SearchEntry
 
@@ -122,7 +123,7 @@ def index_note(note: Any) -> None:
         Kind.NOTE,
         note.pk,
         title=note.title,
-        body=note.body,
+        body=plain_text(note.body),
         organisation_id=space.organisation_id,
         space_id=space.pk,
         author_id=note.created_by_id,
@@ -142,7 +143,7 @@ def index_thread(thread: Any) -> None:
         Kind.THREAD,
         thread.pk,
         title=thread.title,
-        body="\n".join(bodies),
+        body="\n".join(plain_text(body) for body in bodies),
         organisation_id=space.organisation_id,
         space_id=space.pk,
         author_id=thread.author_id,

@@ -15,6 +15,10 @@ from entente.search.forms import SearchForm
 PAGE_SIZE = 20
 
 
+#: the query parameters that narrow a search (besides the words and the page)
+FILTERS = ("type", "organisation", "space", "from", "to", "author")
+
+
 @require_GET
 @login_required
 def results(request: HttpRequest) -> HttpResponse:
@@ -39,6 +43,7 @@ def results(request: HttpRequest) -> HttpResponse:
             "page": page,
             "hits": hits,
             "page_params": params.urlencode(),
+            "filtered": any(request.GET.get(name) for name in FILTERS),
             "author_person": getattr(form, "author_person", None),
             "author_value": (request.GET.get("author") or "").strip(),
         },

@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -30,8 +29,9 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from entente.calendars.serializers import ErrorSerializer  # the API's one error body
-from entente.core.permissions import can, get_visible_or_404, require, visible
+from entente.core.permissions import can, require, visible
 from entente.spaces import services
+from entente.spaces.api_common import InSpace
 from entente.spaces.models import Activity, JoinRequest, JoinRequestStatus, Membership, Space
 from entente.spaces.serializers import (
     AcceptInputSerializer,
@@ -164,6 +164,7 @@ class SpaceViewSet(
     ),
 )
 class MembershipViewSet(
+    InSpace,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -171,14 +172,6 @@ class MembershipViewSet(
     serializer_class = MembershipSerializer
     queryset = Membership.objects.none()
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def space(self) -> Space:
-        if not hasattr(self, "_space"):
-            space = get_visible_or_404(self.request.user, Space, pk=self.kwargs["space_pk"])
-            if not can(self.request.user, "view_content", space):
-                raise Http404
-            self._space = space
-        return self._space
 
     def get_queryset(self):
         space = self.space()
@@ -213,15 +206,6 @@ class MembershipViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _member_space(user: Any, pk: Any) -> Space:
-    """A space whose content ``user`` sees (its members): else the same 404 as a missing one."""
-    space = get_visible_or_404(user, Space, pk=pk)
-    if not can(user, "view_content", space):
-        raise Http404
-    return space
-
-
-@extend_schema(parameters=[OpenApiParameter("space_pk", int, OpenApiParameter.PATH)])
 @extend_schema_view(
     list=extend_schema(
         summary="Demandes pour rejoindre un espace ouvert",
@@ -247,6 +231,7 @@ def _member_space(user: Any, pk: Any) -> Space:
     ),
 )
 class JoinRequestViewSet(
+    InSpace,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -255,10 +240,7 @@ class JoinRequestViewSet(
     queryset = JoinRequest.objects.none()
     http_method_names = ["get", "post", "delete", "head", "options"]
 
-    def space(self) -> Space:
-        if not hasattr(self, "_space"):
-            self._space = get_visible_or_404(self.request.user, Space, pk=self.kwargs["space_pk"])
-        return self._space
+    space_action = "view"  # people who are not members yet ask to join here
 
     def get_queryset(self):
         space = self.space()
@@ -329,14 +311,13 @@ class JoinRequestViewSet(
         "comme lu (la page web le fait).",
     ),
 )
-class ActivityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ActivityViewSet(InSpace, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ActivitySerializer
     queryset = Activity.objects.none()
 
     def get_queryset(self):
-        space = _member_space(self.request.user, self.kwargs["space_pk"])
         return (
-            Activity.objects.filter(space=space)
+            Activity.objects.filter(space=self.space())
             .select_related("actor")
             .order_by("-created_at", "-pk")
         )

@@ -338,3 +338,18 @@ def test_a_folder_moved_into_a_space_is_filed_under_that_space(agent, org):
         "Chaussées",
         "chaussées-2027.txt",
     ]
+
+
+def test_excerpts_of_notes_show_words_not_markdown(agent, org):
+    space = SpaceFactory(organisation=org)
+    add(space, agent, SpaceRole.CONTRIBUTOR)
+    Note.objects.create(
+        space=space,
+        title="Charte",
+        body="Deux **variantes** pour [le tracé](https://exemple.fr/)",
+        created_by=agent,
+        updated_at=timezone.now(),
+    )
+    entry = services.search(agent, "variantes")[0]
+    assert "**" not in entry.body and "](" not in entry.body
+    assert "Deux variantes pour le tracé" in entry.body

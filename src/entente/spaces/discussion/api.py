@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -31,7 +30,8 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from entente.calendars.serializers import ErrorSerializer  # the API's one error body
-from entente.core.permissions import can, get_visible_or_404, require, visible
+from entente.core.permissions import get_visible_or_404, require, visible
+from entente.spaces.api_common import InSpace
 from entente.spaces.discussion import services
 from entente.spaces.discussion.display import decorate_posts, decorate_threads, threads_of
 from entente.spaces.discussion.serializers import (
@@ -42,7 +42,7 @@ from entente.spaces.discussion.serializers import (
     ThreadModerationSerializer,
     ThreadSerializer,
 )
-from entente.spaces.models import Post, Space, Thread
+from entente.spaces.models import Post, Thread
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Valeurs invalides (`code`: `invalid`)."),
@@ -51,21 +51,6 @@ ERRORS = {
 }
 SPACE_PK = OpenApiParameter("space_pk", int, OpenApiParameter.PATH)
 THREAD_PK = OpenApiParameter("thread_pk", int, OpenApiParameter.PATH)
-
-
-class _InSpace:
-    """The space of the URL, for its members only (a 404 for everyone else)."""
-
-    kwargs: dict[str, Any]
-    request: Request
-
-    def space(self) -> Space:
-        if not hasattr(self, "_space"):
-            space = get_visible_or_404(self.request.user, Space, pk=self.kwargs["space_pk"])
-            if not can(self.request.user, "view_content", space):
-                raise Http404
-            self._space = space
-        return self._space
 
 
 @extend_schema(parameters=[SPACE_PK])
@@ -102,7 +87,7 @@ class _InSpace:
         responses={200: ThreadSerializer, **ERRORS},
     ),
 )
-class ThreadViewSet(_InSpace, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ThreadViewSet(InSpace, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ThreadSerializer
     queryset = Thread.objects.none()  # the schema's model; rows come from get_queryset
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -180,7 +165,7 @@ class ThreadViewSet(_InSpace, mixins.ListModelMixin, viewsets.GenericViewSet):
     ),
 )
 class PostViewSet(
-    _InSpace, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    InSpace, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = PostSerializer
     queryset = Post.objects.none()

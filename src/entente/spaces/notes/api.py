@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -24,8 +23,9 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from entente.calendars.serializers import ErrorSerializer
-from entente.core.permissions import can, get_visible_or_404, require
-from entente.spaces.models import Note, Space
+from entente.core.permissions import require
+from entente.spaces.api_common import InSpace
+from entente.spaces.models import Note
 from entente.spaces.notes import services
 from entente.spaces.notes.serializers import (
     NoteInputSerializer,
@@ -71,6 +71,7 @@ CONFLICT = {
     ),
 )
 class NoteViewSet(
+    InSpace,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -78,14 +79,6 @@ class NoteViewSet(
     serializer_class = NoteSerializer
     queryset = Note.objects.none()
     http_method_names = ["get", "post", "put", "delete", "head", "options"]
-
-    def space(self) -> Space:
-        if not hasattr(self, "_space"):
-            space = get_visible_or_404(self.request.user, Space, pk=self.kwargs["space_pk"])
-            if not can(self.request.user, "view_content", space):
-                raise Http404
-            self._space = space
-        return self._space
 
     def get_queryset(self):
         return (

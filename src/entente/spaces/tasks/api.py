@@ -13,7 +13,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -28,8 +27,9 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from entente.calendars.serializers import ErrorSerializer  # the API's one error body
-from entente.core.permissions import can, get_visible_or_404, require, visible
-from entente.spaces.models import Space, Task, TaskList, TaskStatus
+from entente.core.permissions import require, visible
+from entente.spaces.api_common import InSpace
+from entente.spaces.models import Task, TaskList, TaskStatus
 from entente.spaces.tasks import services
 from entente.spaces.tasks.serializers import (
     TaskInputSerializer,
@@ -46,18 +46,10 @@ ERRORS = {
 SPACE_PARAMETER = OpenApiParameter("space_pk", int, OpenApiParameter.PATH)
 
 
-class _SpaceContentViewSet(viewsets.GenericViewSet):
+class _SpaceContentViewSet(InSpace, viewsets.GenericViewSet):
     """What both viewsets share: the space of the URL, for its members only."""
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def space(self) -> Space:
-        if not hasattr(self, "_space"):
-            space = get_visible_or_404(self.request.user, Space, pk=self.kwargs["space_pk"])
-            if not can(self.request.user, "view_content", space):
-                raise Http404
-            self._space = space
-        return self._space
 
     def get_object(self) -> Any:
         obj = super().get_object()
