@@ -50,7 +50,8 @@ def requests_url(space: Space) -> str:
 def create_space(
     actor: Any, *, name: str, description: str = "", visibility: str = Visibility.PRIVATE
 ) -> Space:
-    """``actor`` opens a space owned by their organisation and becomes its owner."""
+    """``actor`` opens a space owned by their organisation and becomes its owner; the space
+    gets its documents (on first use) and its agenda."""
     if not can(actor, "create", Space):
         raise PermissionDenied(_("Seules les personnes d'une organisation créent des espaces."))
     space = Space(
@@ -67,6 +68,9 @@ def create_space(
     record_activity(
         space, actor, ActivityVerb.SPACE_CREATED, label=space.name, url=space_url(space)
     )
+    from entente.calendars.services import space_calendar  # calendars depends on spaces
+
+    space_calendar(space)  # its agenda is there at once, in every « Agenda » choice
     return space
 
 

@@ -90,7 +90,8 @@ def test_the_space_page_leads_to_its_agenda(space, agent):
 def test_the_agenda_of_a_space_is_not_for_outsiders(space, guest, other_org):
     stranger = UserFactory(organisation=other_org)
     assert signed_in(stranger).get(f"/espaces/{space.pk}/agenda/").status_code == 404
-    assert not Calendar.objects.filter(space=space).exists()
+    calendar = Calendar.objects.get(space=space)
+    assert not can(stranger, "view", calendar) and calendar not in visible(stranger, Calendar)
 
 
 def test_the_share_form_offers_the_viewers_spaces(space, agent):
@@ -123,3 +124,8 @@ def test_a_meeting_planned_in_the_space_agenda_is_a_line_of_its_feed(space, othe
     assert (line.actor, line.target_label) == (other_agent, "Comité de pilotage")
     assert line.target_url == f"/agenda/evenements/{event.pk}/"
     assert Activity.objects.filter(verb=ActivityVerb.EVENT_CREATED).count() == 1
+
+
+def test_a_new_space_has_its_agenda_at_once(agent):
+    space = spaces.create_space(agent, name="Marché de Noël")
+    assert Calendar.objects.filter(space=space, name="Marché de Noël").count() == 1
