@@ -67,7 +67,7 @@ def test_an_admin_finds_a_person_by_searching(page, sign_in_as, audit, org, org_
     assert table.get_by_role("link").all_inner_texts() == ["Bérard Hélène"]
 
     page.get_by_label("Rechercher", exact=True).fill("personne-inexistante")
-    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("button", name="Rechercher", exact=True).click()
     page.wait_for_url(lambda url: "q=personne-inexistante" in url)
     audit()
     assert "Personne ne correspond à cette recherche" in page.locator("main").inner_text()

@@ -24,7 +24,7 @@ def path_of(page) -> str:
 def search(page, audit, words: str) -> None:
     page.get_by_label("Nom, service ou organisation").fill(words)
     with page.expect_navigation():
-        page.get_by_role("button", name="Rechercher").click()
+        page.get_by_role("button", name="Rechercher", exact=True).click()
     audit()
 
 
