@@ -328,7 +328,7 @@ def request_to_join(actor: Any, space: Space, message: str = "") -> JoinRequest:
 
 def _pending(join_request: JoinRequest) -> JoinRequest:
     row = (
-        JoinRequest.objects.select_for_update()
+        JoinRequest.objects.select_for_update(of=("self",))
         .select_related("space", "user")
         .filter(pk=join_request.pk)
         .first()

@@ -119,7 +119,11 @@ def create_note(actor: Any, space: Space, *, title: str, body: str = "") -> Note
 
 
 def _locked(note: Note) -> Note:
-    return Note.objects.select_for_update().select_related("space", "updated_by").get(pk=note.pk)
+    return (
+        Note.objects.select_for_update(of=("self",))
+        .select_related("space", "updated_by")
+        .get(pk=note.pk)
+    )
 
 
 @transaction.atomic
