@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from entente.core.permissions import can, get_visible_or_404, require
 from entente.spaces.models import Space, SpaceRole
@@ -54,3 +58,27 @@ def frame(request: HttpRequest, space: Space, tab: str, **extra: Any) -> dict[st
         "drive_url": drive_url(space) if member else "",
         **extra,
     }
+
+
+#: members listed per page, spaces to discover per page
+PAGE_SIZE = 50
+
+
+def paginate(request: HttpRequest, rows: Any) -> Any:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def person_name(person: Any) -> str:
+    return person.get_full_name() or person.email
+
+
+def refused(request: HttpRequest, error: ValidationError | PermissionDenied) -> None:
+    """Say why a change was refused, as a message of the next page."""
+    text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    messages.error(request, text or _("Vous n'avez pas le droit de faire cette action."))
