@@ -66,6 +66,8 @@ class EventKind(models.TextChoices):
     SPACE_UPDATED = "space.updated", _("Espace modifié")
     SPACE_ARCHIVED = "space.archived", _("Espace archivé")
     SPACE_UNARCHIVED = "space.unarchived", _("Espace désarchivé")
+    PORTAL_TILE_CHANGED = "portal.tile_changed", _("Tuile d'application modifiée")
+    PORTAL_ANNOUNCEMENT_CHANGED = "portal.announcement_changed", _("Annonce modifiée")
 
 
 GENESIS = "0" * 64

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from entente.audit.models import EventKind
+from entente.audit.services import record
 from entente.core.permissions import require
 from entente.portal.models import Announcement, AppTile
 from entente.portal.permissions import manages
@@ -46,6 +48,24 @@ def _save(obj: Any) -> None:
     obj.save()
 
 
+def _audit(actor: Any, obj: AppTile | Announcement, action: str) -> None:
+    """Tiles and announcements are what every person of an organisation (or of the
+    territory) sees first: who changed them is kept in the audit log."""
+    kind = (
+        EventKind.PORTAL_TILE_CHANGED
+        if isinstance(obj, AppTile)
+        else EventKind.PORTAL_ANNOUNCEMENT_CHANGED
+    )
+    record(
+        kind,
+        actor=actor,
+        organisation=obj.organisation or actor.organisation,
+        action=action,
+        title=obj.title,
+        **({"url": obj.url} if isinstance(obj, AppTile) else {}),
+    )
+
+
 # --- tiles ---------------------------------------------------------------------------------
 
 
@@ -64,6 +84,7 @@ def create_tile(actor: Any, *, organisation: Any, **fields: Any) -> AppTile:
         **_stripped(fields),
     )
     _save(tile)
+    _audit(actor, tile, "created")
     return tile
 
 
@@ -84,12 +105,14 @@ def update_tile(actor: Any, tile: AppTile, *, organisation: Any = ..., **changes
     for name, value in _stripped(changes).items():
         setattr(tile, name, value)
     _save(tile)
+    _audit(actor, tile, "updated")
     return tile
 
 
 @transaction.atomic
 def delete_tile(actor: Any, tile: AppTile) -> None:
     require(actor, "manage", tile)
+    _audit(actor, tile, "deleted")
     AppTile.objects.filter(pk=tile.pk).delete()
 
 
@@ -133,6 +156,7 @@ def create_announcement(actor: Any, *, organisation: Any, **fields: Any) -> Anno
         organisation_id=getattr(organisation, "pk", None), created_by=actor, **_stripped(fields)
     )
     _save(announcement)
+    _audit(actor, announcement, "created")
     return announcement
 
 
@@ -155,10 +179,12 @@ def update_announcement(
             continue
         setattr(announcement, name, value)
     _save(announcement)
+    _audit(actor, announcement, "updated")
     return announcement
 
 
 @transaction.atomic
 def delete_announcement(actor: Any, announcement: Announcement) -> None:
     require(actor, "manage", announcement)
+    _audit(actor, announcement, "deleted")
     Announcement.objects.filter(pk=announcement.pk).delete()

@@ -280,3 +280,27 @@ def test_operator_forms_offer_the_choice_of_audience(operator):
         response = client.get(url)
         assert response.status_code == 200
         assert "Pour qui" in text(response) and "Tout le territoire" in text(response)
+
+
+def test_changes_to_tiles_and_announcements_are_in_the_audit_log(admin_a, org_a):
+    from entente.audit.models import AuditEvent, EventKind
+
+    tile = services.create_tile(
+        admin_a, organisation=org_a, title="Paie", url="https://paie.example/"
+    )
+    tile = services.update_tile(admin_a, tile, title="Paie et RH")
+    services.delete_tile(admin_a, tile)
+    notice = services.create_announcement(admin_a, organisation=org_a, title="Fermeture", body="")
+    rows = list(
+        AuditEvent.objects.filter(
+            kind__in=[EventKind.PORTAL_TILE_CHANGED, EventKind.PORTAL_ANNOUNCEMENT_CHANGED]
+        ).order_by("pk")
+    )
+    assert [(r.kind, r.data["action"], r.data["title"]) for r in rows] == [
+        (EventKind.PORTAL_TILE_CHANGED, "created", "Paie"),
+        (EventKind.PORTAL_TILE_CHANGED, "updated", "Paie et RH"),
+        (EventKind.PORTAL_TILE_CHANGED, "deleted", "Paie et RH"),
+        (EventKind.PORTAL_ANNOUNCEMENT_CHANGED, "created", notice.title),
+    ]
+    assert {r.organisation_id for r in rows} == {org_a.pk}
+    assert rows[0].actor_id == admin_a.pk
