@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -28,10 +27,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from entente.calendars.serializers import ErrorSerializer  # the API's one error body
 from entente.core.permissions import can, require, visible
 from entente.spaces import services
-from entente.spaces.api_common import InSpace
+from entente.spaces.api_common import ERRORS, SPACE_PK, InSpace
 from entente.spaces.models import Activity, JoinRequest, JoinRequestStatus, Membership, Space
 from entente.spaces.serializers import (
     AcceptInputSerializer,
@@ -44,12 +42,6 @@ from entente.spaces.serializers import (
     RoleInputSerializer,
     SpaceSerializer,
 )
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Valeurs invalides (`code`: `invalid`)."),
-    403: OpenApiResponse(ErrorSerializer, description="Visible, mais action non permise."),
-    404: OpenApiResponse(ErrorSerializer, description="Absent ou inaccessible (même réponse)."),
-}
 
 
 @extend_schema_view(
@@ -138,7 +130,7 @@ class SpaceViewSet(
         return Response(self.get_serializer(self.get_object()).data)
 
 
-@extend_schema(parameters=[OpenApiParameter("space_pk", int, OpenApiParameter.PATH)])
+@extend_schema(parameters=[SPACE_PK])
 @extend_schema_view(
     list=extend_schema(
         summary="Membres d'un espace (ses membres)",
@@ -303,7 +295,7 @@ class JoinRequestViewSet(
         return Response(JoinRequestSerializer(services.refuse_join_request(request.user, row)).data)
 
 
-@extend_schema(parameters=[OpenApiParameter("space_pk", int, OpenApiParameter.PATH)])
+@extend_schema(parameters=[SPACE_PK])
 @extend_schema_view(
     list=extend_schema(
         summary="Fil d'activité d'un espace (ses membres)",

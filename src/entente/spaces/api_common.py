@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.request import Request
 
+from entente.calendars.serializers import ErrorSerializer  # the API's one error body
 from entente.spaces.frame import space_or_404
 from entente.spaces.models import Space
+
+#: the error answers every viewset of a space documents
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Valeurs invalides (`code`: `invalid`)."),
+    403: OpenApiResponse(ErrorSerializer, description="Visible, mais action non permise."),
+    404: OpenApiResponse(ErrorSerializer, description="Absent ou inaccessible (même réponse)."),
+}
+#: the space of the URL, for the schema
+SPACE_PK = OpenApiParameter("space_pk", int, OpenApiParameter.PATH)
 
 
 class InSpace:

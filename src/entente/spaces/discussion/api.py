@@ -20,7 +20,6 @@ from django.db import transaction
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -29,9 +28,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from entente.calendars.serializers import ErrorSerializer  # the API's one error body
 from entente.core.permissions import get_visible_or_404, require, visible
-from entente.spaces.api_common import InSpace
+from entente.spaces.api_common import ERRORS, SPACE_PK, InSpace
 from entente.spaces.discussion import services
 from entente.spaces.discussion.display import decorate_posts, decorate_threads, threads_of
 from entente.spaces.discussion.serializers import (
@@ -44,12 +42,6 @@ from entente.spaces.discussion.serializers import (
 )
 from entente.spaces.models import Post, Thread
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Valeurs invalides (`code`: `invalid`)."),
-    403: OpenApiResponse(ErrorSerializer, description="Membre, mais action non permise."),
-    404: OpenApiResponse(ErrorSerializer, description="Absent ou inaccessible (même réponse)."),
-}
-SPACE_PK = OpenApiParameter("space_pk", int, OpenApiParameter.PATH)
 THREAD_PK = OpenApiParameter("thread_pk", int, OpenApiParameter.PATH)
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -24,7 +23,7 @@ from rest_framework.routers import DefaultRouter
 
 from entente.calendars.serializers import ErrorSerializer
 from entente.core.permissions import require
-from entente.spaces.api_common import InSpace
+from entente.spaces.api_common import ERRORS, SPACE_PK, InSpace
 from entente.spaces.models import Note
 from entente.spaces.notes import services
 from entente.spaces.notes.serializers import (
@@ -34,11 +33,6 @@ from entente.spaces.notes.serializers import (
     NoteUpdateSerializer,
 )
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Valeurs invalides (`code`: `invalid`)."),
-    403: OpenApiResponse(ErrorSerializer, description="Visible, mais action non permise."),
-    404: OpenApiResponse(ErrorSerializer, description="Absent ou inaccessible (même réponse)."),
-}
 CONFLICT = {
     409: OpenApiResponse(
         ErrorSerializer,
@@ -48,7 +42,7 @@ CONFLICT = {
 }
 
 
-@extend_schema(parameters=[OpenApiParameter("space_pk", int, OpenApiParameter.PATH)])
+@extend_schema(parameters=[SPACE_PK])
 @extend_schema_view(
     list=extend_schema(summary="Notes d'un espace (ses membres)"),
     retrieve=extend_schema(summary="Une note", responses={200: NoteSerializer, **ERRORS}),

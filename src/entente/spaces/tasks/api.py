@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -26,9 +25,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from entente.calendars.serializers import ErrorSerializer  # the API's one error body
 from entente.core.permissions import require, visible
-from entente.spaces.api_common import InSpace
+from entente.spaces.api_common import ERRORS, SPACE_PK, InSpace
 from entente.spaces.models import Task, TaskList, TaskStatus
 from entente.spaces.tasks import services
 from entente.spaces.tasks.serializers import (
@@ -37,13 +35,6 @@ from entente.spaces.tasks.serializers import (
     TaskListSerializer,
     TaskSerializer,
 )
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Valeurs invalides (`code`: `invalid`)."),
-    403: OpenApiResponse(ErrorSerializer, description="Membre, mais action non permise."),
-    404: OpenApiResponse(ErrorSerializer, description="Absent ou inaccessible (même réponse)."),
-}
-SPACE_PARAMETER = OpenApiParameter("space_pk", int, OpenApiParameter.PATH)
 
 
 class _SpaceContentViewSet(InSpace, viewsets.GenericViewSet):
@@ -78,7 +69,7 @@ class _SpaceContentViewSet(InSpace, viewsets.GenericViewSet):
         return person
 
 
-@extend_schema(parameters=[SPACE_PARAMETER])
+@extend_schema(parameters=[SPACE_PK])
 @extend_schema_view(
     list=extend_schema(summary="Listes de tâches d'un espace (ses membres)"),
     retrieve=extend_schema(
@@ -150,7 +141,7 @@ class TaskListViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(parameters=[SPACE_PARAMETER])
+@extend_schema(parameters=[SPACE_PK])
 @extend_schema_view(
     list=extend_schema(
         summary="Tâches d'un espace (ses membres)",
