@@ -295,7 +295,7 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "spaces/leave.html", context)
 
 
-# ---------------------------------------------------------------- settings
+# ---------------------------------------------------------------- requests to join
 
 
 def _join_request(space: Space, join_request_pk: int) -> JoinRequest:
