@@ -37,6 +37,23 @@ def _person_saved(sender: Any, instance: Any, raw: bool = False, update_fields=N
     index.index_person(instance)
 
 
+def _people_of(field: str):
+    """A renamed organisation or service: the people rows that name it are written again."""
+
+    def receiver(sender: Any, instance: Any, raw: bool = False, created: bool = False, **_):
+        if raw or created:
+            return
+        people = (
+            get_user_model()
+            .objects.filter(**{field: instance})
+            .select_related("organisation", "service")
+        )
+        for person in people.iterator(chunk_size=500):
+            index.index_person(person)
+
+    return receiver
+
+
 def _saver(builder):
     def receiver(sender: Any, instance: Any, raw: bool = False, **_: Any) -> None:
         if not raw:
@@ -111,5 +128,12 @@ def connect() -> None:
         )
     post_save.connect(_version_saved, sender=Version, dispatch_uid="search-version")
     subtree_moved.connect(_subtree_moved, dispatch_uid="search-subtree-moved")
+    from entente.directory.models import Service
+    from entente.organisations.models import Organisation
+
+    for model, field in ((Organisation, "organisation"), (Service, "service")):
+        receiver = _people_of(field)
+        _RECEIVERS.append(receiver)
+        post_save.connect(receiver, sender=model, dispatch_uid=f"search-people-of-{field}")
     post_save.connect(_post_changed, sender=Post, dispatch_uid="search-post-save")
     post_delete.connect(_post_changed, sender=Post, dispatch_uid="search-post-delete")

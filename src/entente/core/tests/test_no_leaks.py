@@ -1252,6 +1252,7 @@ ROUTES: dict[str, Walk | Exempt] = {
             "space-thread-post-detail", space_pk=w.space.pk, thread_pk=w.thread.pk, pk=w.post.pk
         )
     ),
+    "my-task-list": Walk(lambda w: [*api("my-task-list"), q(reverse("my-task-list"), until="x")]),
     "space-task-list-list": Walk(lambda w: api("space-task-list-list", space_pk=w.space.pk)),
     "space-task-list-detail": Walk(
         lambda w: api("space-task-list-detail", space_pk=w.space.pk, pk=w.task_list.pk)

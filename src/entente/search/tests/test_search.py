@@ -353,3 +353,21 @@ def test_excerpts_of_notes_show_words_not_markdown(agent, org):
     entry = services.search(agent, "variantes")[0]
     assert "**" not in entry.body and "](" not in entry.body
     assert "Deux variantes pour le tracé" in entry.body
+
+
+def test_renaming_a_service_or_an_organisation_refreshes_its_people(agent, org):
+    from entente.directory.tests.factories import ServiceFactory
+
+    service = ServiceFactory(organisation=org, name="Voirie")
+    agent.service = service
+    agent.save()
+    assert agent.get_full_name() in titles(agent, "voirie")
+
+    service.name = "Mobilités"
+    service.save()
+    org.name = "Commune de Valmont-sur-Orbelle"
+    org.save()
+
+    assert agent.get_full_name() in titles(agent, "mobilités")
+    assert agent.get_full_name() in titles(agent, "orbelle", type="person")
+    assert agent.get_full_name() not in titles(agent, "voirie")

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -30,6 +31,8 @@ from entente.spaces.api_common import ERRORS, SPACE_PK, InSpace
 from entente.spaces.models import Task, TaskList, TaskStatus
 from entente.spaces.tasks import services
 from entente.spaces.tasks.serializers import (
+    MyTaskSerializer,
+    MyTasksQuerySerializer,
     TaskInputSerializer,
     TaskListInputSerializer,
     TaskListSerializer,
@@ -266,7 +269,29 @@ class TaskViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Mes tâches ouvertes, dans tous mes espaces",
+        description="À faire et en cours, qui me sont attribuées dans les espaces dont je suis "
+        "membre aujourd'hui ; les plus proches échéances d'abord, celles sans date à la fin.",
+        parameters=[
+            OpenApiParameter("until", OpenApiTypes.DATE, description="Échéance au plus tard.")
+        ],
+        responses={200: MyTaskSerializer(many=True), **ERRORS},
+    )
+)
+class MyTasksViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = MyTaskSerializer
+    queryset = Task.objects.none()
+
+    def get_queryset(self):
+        query = MyTasksQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return services.tasks_due_for(self.request.user, query.validated_data.get("until"))
+
+
 def register(router: DefaultRouter) -> None:
+    router.register("my-tasks", MyTasksViewSet, basename="my-task")
     router.register(
         r"spaces/(?P<space_pk>[0-9]+)/task-lists", TaskListViewSet, basename="space-task-list"
     )

@@ -142,3 +142,21 @@ class TaskInputSerializer(serializers.Serializer):
         if value is not None and not (2000 <= value.year <= 2100):
             raise serializers.ValidationError(_("Choisissez une date entre 2000 et 2100."))
         return value
+
+
+class SpaceRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MyTaskSerializer(TaskSerializer):
+    """A task in the list of one's own open tasks, across spaces: with its space."""
+
+    space = SpaceRefSerializer(read_only=True)
+
+    class Meta(TaskSerializer.Meta):
+        fields = ["space", *TaskSerializer.Meta.fields]
+
+
+class MyTasksQuerySerializer(serializers.Serializer):
+    until = serializers.DateField(required=False, help_text="Échéance au plus tard ce jour.")

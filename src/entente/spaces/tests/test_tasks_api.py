@@ -238,3 +238,43 @@ def test_the_schema_of_tasks_has_no_warnings():
     # other features' warnings are theirs to fix: only those of this module count here
     mine = [p for p in problems if "Task" in str(p) or "task" in str(p)]
     assert mine == []
+
+
+def test_my_open_tasks_across_my_spaces(db):
+    import datetime as dt
+
+    from entente.accounts.tests.factories import UserFactory
+    from entente.core.testing import signed_in
+    from entente.spaces import services as spaces
+    from entente.spaces.models import SpaceRole
+    from entente.spaces.tasks import services as tasks
+
+    owner = UserFactory()
+    me = UserFactory()
+    first = spaces.create_space(owner, name="Voirie")
+    second = spaces.create_space(owner, name="Écoles")
+    left = spaces.create_space(owner, name="Ancien projet")
+    for space in (first, second, left):
+        spaces.add_member(owner, space, me, SpaceRole.CONTRIBUTOR)
+    today = dt.date(2030, 3, 1)
+    tasks.create_task(owner, first, None, "Plus tard", assignee=me, due_date=today.replace(day=20))
+    tasks.create_task(owner, second, None, "Bientôt", assignee=me, due_date=today)
+    tasks.create_task(owner, first, None, "Sans date", assignee=me)
+    tasks.create_task(owner, first, None, "Finie", assignee=me, status="done")
+    tasks.create_task(owner, first, None, "Pas pour moi", assignee=owner)
+    tasks.create_task(owner, left, None, "Plus mon espace", assignee=me)
+    spaces.remove_member(owner, left.memberships.get(user=me))
+
+    client = signed_in(me)
+    body = client.get("/api/v1/my-tasks/").json()
+    rows = body["results"] if isinstance(body, dict) else body
+    assert [(r["title"], r["space"]["name"]) for r in rows] == [
+        ("Bientôt", "Écoles"),
+        ("Plus tard", "Voirie"),
+        ("Sans date", "Voirie"),
+    ]
+    body = client.get("/api/v1/my-tasks/", {"until": "2030-03-05"}).json()
+    rows = body["results"] if isinstance(body, dict) else body
+    assert [r["title"] for r in rows] == ["Bientôt"]
+    bad = client.get("/api/v1/my-tasks/", {"until": "demain"})
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid"
