@@ -281,6 +281,8 @@ def test_every_new_page_is_accessible(page, sign_in_as, visit, territory, org_ad
         f"/espaces/{space.pk}/discussion/",
         f"/espaces/{space.pk}/discussion/messages/{post.pk}/modifier/",
         f"/espaces/{space.pk}/discussion/messages/{post.pk}/supprimer/",
+        f"/espaces/{space.pk}/discussion/{thread.pk}/renommer/",
+        f"/espaces/{space.pk}/discussion/{thread.pk}/supprimer/",
         f"/espaces/{space.pk}/taches/",
         f"/espaces/{space.pk}/taches/{task.pk}/",
         f"/espaces/{space.pk}/taches/listes/{task.task_list_id}/",

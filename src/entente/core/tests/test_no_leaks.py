@@ -982,7 +982,14 @@ ROUTES: dict[str, Walk | Exempt] = {
                 reverse(f"spaces:{n}", kwargs={"pk": w.space.pk, "thread": w.thread.pk})
             ]
         )
-        for name in ("thread", "thread_reply", "thread_pin", "thread_lock")
+        for name in (
+            "thread",
+            "thread_reply",
+            "thread_pin",
+            "thread_lock",
+            "thread_rename",
+            "thread_delete",
+        )
     },
     **{
         f"spaces:{name}": Walk(

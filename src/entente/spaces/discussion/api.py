@@ -74,15 +74,20 @@ THREAD_PK = OpenApiParameter("thread_pk", int, OpenApiParameter.PATH)
         ],
     ),
     partial_update=extend_schema(
-        summary="Épingler ou clore une discussion (gestionnaires)",
+        summary="Renommer (son auteur, un gestionnaire), épingler ou clore (gestionnaires)",
         request=ThreadModerationSerializer,
         responses={200: ThreadSerializer, **ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Supprimer une discussion et ses messages",
+        description="Un gestionnaire, ou son auteur tant que personne d'autre n'y a écrit.",
+        responses={204: None, **ERRORS},
     ),
 )
 class ThreadViewSet(InSpace, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ThreadSerializer
     queryset = Thread.objects.none()  # the schema's model; rows come from get_queryset
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return threads_of(self.request.user, self.space())
@@ -120,15 +125,22 @@ class ThreadViewSet(InSpace, mixins.ListModelMixin, viewsets.GenericViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         thread = self.get_object()
         thread.space = self.space()
-        require(request.user, "moderate", thread)
         serializer = ThreadModerationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        if "title" in data:
+            services.rename_thread(request.user, thread, data["title"])
         if "pinned" in data:
             services.set_pinned(request.user, thread, data["pinned"])
         if "locked" in data:
             services.set_locked(request.user, thread, data["locked"])
         return Response(ThreadSerializer(self._shown(thread.pk)).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        thread = self.get_object()
+        thread.space = self.space()
+        services.delete_thread(request.user, thread)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(parameters=[SPACE_PK, THREAD_PK])

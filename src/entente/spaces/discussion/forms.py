@@ -63,12 +63,20 @@ class PostForm(forms.Form):
         ) % {"max": MAX_ATTACHMENTS}
 
 
-class ThreadForm(PostForm):
-    title = forms.CharField(
+def _title_field() -> forms.CharField:
+    return forms.CharField(
         label=_("Sujet"),
         max_length=TITLE_MAX,
         help_text=_("En quelques mots, par exemple « Ordre du jour du comité du 12 mars »."),
         error_messages={"required": _("Donnez un sujet à la discussion.")},
     )
+
+
+class ThreadTitleForm(forms.Form):
+    title = _title_field()
+
+
+class ThreadForm(PostForm):
+    title = _title_field()
 
     field_order = ["title", "body", "attachments"]

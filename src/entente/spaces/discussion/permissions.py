@@ -6,7 +6,10 @@ Actions on a ``Thread``:
   removed from the space loses it at once (read from the membership on every request);
 - ``reply``: the members who may ``contribute`` to the space (contributors and above, while
   the space is not archived), as long as the thread is not locked;
-- ``moderate`` (pin, lock): the space's managers and owners, while it is not archived.
+- ``moderate`` (pin, lock): the space's managers and owners, while it is not archived;
+- ``edit`` (rename it): its author while still a member, or a moderator;
+- ``delete`` (with all its messages): a moderator, or its author while nobody else has written
+  in it.
 
 Starting a thread is the space's ``contribute`` action.
 
@@ -30,7 +33,7 @@ from entente.spaces.permissions import member_role, member_space_ids
 
 @register(Thread)
 class ThreadRules(Rules):
-    actions = ("view", "reply", "moderate")
+    actions = ("view", "reply", "moderate", "edit", "delete")
 
     def visible(self, user: Any) -> QuerySet:
         return Thread.objects.filter(space_id__in=member_space_ids(user))
@@ -43,6 +46,24 @@ class ThreadRules(Rules):
 
     def can_moderate(self, user: Any, thread: Thread) -> bool:
         return not thread.space.is_archived and can(user, "manage", thread.space)
+
+    def _is_author(self, user: Any, thread: Thread) -> bool:
+        return (
+            thread.author_id == user.pk
+            and not thread.space.is_archived
+            and member_role(user, thread.space) is not None
+        )
+
+    def can_edit(self, user: Any, thread: Thread) -> bool:
+        return self._is_author(user, thread) or self.can_moderate(user, thread)
+
+    def can_delete(self, user: Any, thread: Thread) -> bool:
+        if self.can_moderate(user, thread):
+            return True
+        return (
+            self._is_author(user, thread)
+            and not thread.posts.exclude(author_id=user.pk).filter(deleted_at__isnull=True).exists()
+        )
 
 
 @register(Post)

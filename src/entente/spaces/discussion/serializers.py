@@ -137,5 +137,6 @@ class ThreadInputSerializer(PostInputSerializer):
 
 
 class ThreadModerationSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, allow_blank=True, max_length=TITLE_MAX)
     pinned = serializers.BooleanField(required=False)
     locked = serializers.BooleanField(required=False)

@@ -233,3 +233,20 @@ def set_locked(actor: Any, thread: Thread, locked: bool) -> Thread:
     thread.locked = bool(locked)
     thread.save(update_fields=["locked"])
     return thread
+
+
+@transaction.atomic
+def rename_thread(actor: Any, thread: Thread, title: str) -> Thread:
+    """Its author (or a manager) changes the subject of a thread."""
+    require(actor, "edit", thread)
+    thread.title = _title(title)
+    thread.save(update_fields=["title"])
+    return thread
+
+
+@transaction.atomic
+def delete_thread(actor: Any, thread: Thread) -> None:
+    """A manager deletes a thread and all its messages (its author may, while nobody else has
+    answered)."""
+    require(actor, "delete", thread)
+    thread.delete()

@@ -25,7 +25,12 @@ from entente.core.forms import attach_errors
 from entente.core.permissions import abilities, get_visible_or_404, require
 from entente.spaces.discussion import services
 from entente.spaces.discussion.display import decorate_threads, posts_of, threads_of
-from entente.spaces.discussion.forms import PostForm, ThreadForm, attachable_files
+from entente.spaces.discussion.forms import (
+    PostForm,
+    ThreadForm,
+    ThreadTitleForm,
+    attachable_files,
+)
 from entente.spaces.discussion.mentions import proposed_handles
 from entente.spaces.frame import frame, space_or_404
 from entente.spaces.models import Post, Space, Thread
@@ -223,3 +228,39 @@ def lock_thread(request: HttpRequest, pk: int, thread: int) -> HttpResponse:
     else:
         messages.success(request, _("La discussion est rouverte aux réponses."))
     return redirect(services.thread_url(row))
+
+
+@login_required
+@require_http_methods(GET_POST)
+def rename_thread(request: HttpRequest, pk: int, thread: int) -> HttpResponse:
+    space = space_or_404(request, pk, "view_content")
+    row = _thread(request, space, thread)
+    require(request.user, "edit", row)
+    form = ThreadTitleForm(request.POST or None, initial={"title": row.title})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rename_thread(request.user, row, form.cleaned_data["title"])
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("Le sujet de la discussion est changé."))
+            return redirect(services.thread_url(row))
+    context = _context(request, space, sub_label=_("Renommer"), thread=row, form=form)
+    return render(request, "spaces/discussion/thread_rename.html", context)
+
+
+@login_required
+@require_http_methods(GET_POST)
+def delete_thread(request: HttpRequest, pk: int, thread: int) -> HttpResponse:
+    space = space_or_404(request, pk, "view_content")
+    row = _thread(request, space, thread)
+    require(request.user, "delete", row)
+    if request.method == "POST":
+        title = row.title
+        services.delete_thread(request.user, row)
+        messages.success(
+            request, _("La discussion « %(title)s » est supprimée.") % {"title": title}
+        )
+        return redirect("spaces:threads", pk=space.pk)
+    context = _context(request, space, sub_label=_("Supprimer"), thread=row)
+    return render(request, "spaces/discussion/thread_delete.html", context)

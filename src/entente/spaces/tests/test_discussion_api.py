@@ -76,7 +76,13 @@ def test_a_thread_with_its_posts(people, space, thread):
     services.reply(people["contributor"], thread, "Réponse à @agnes.martin")
     body = api(people["reader"]).get(threads_url(space, thread)).json()
     assert body["title"] == "Budget" and body["reply_count"] == 1
-    assert body["abilities"] == {"view": True, "reply": False, "moderate": False}
+    assert body["abilities"] == {
+        "view": True,
+        "reply": False,
+        "moderate": False,
+        "edit": False,
+        "delete": False,
+    }
     assert [p["body"] for p in body["posts"]] == ["Premier message", "Réponse à @agnes.martin"]
     assert 'class="mention"' in body["posts"][1]["html"]
     assert body["posts"][1]["mentions"] == [people["owner"].pk]
